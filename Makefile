@@ -1,0 +1,40 @@
+# dip — see README.md. `make demo` and `make test` work on a fresh machine.
+GO      ?= go
+BIN     := bin/dip
+export GOTOOLCHAIN := local
+
+.PHONY: all build demo test test-short vet fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/dip
+
+## demo: validate and render the embedded platform repo template in a scratch git repo.
+demo: build
+	@scripts/demo.sh $(BIN)
+
+## test: every test, with the race detector.
+test: vet
+	$(GO) test -race -timeout 20m ./...
+
+test-short:
+	$(GO) test -short ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./platform/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./checks/validate/
+
+## bench: Go benchmarks, then whole-process timings on synthetic repos of 100, 1,000 and 10,000 requests.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/ ./checks/validate/
+	$(GO) run ./internal/bench/dipbench engine -dip $(BIN) -n 100,1000,10000
+
+clean:
+	rm -rf bin rendered

@@ -1,0 +1,62 @@
+// Package app wires dip together: it runs the engine over a platform repo
+// for the command line, and turns webhook events into checks, commits and
+// pull requests for the server.
+package app
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/dipdev/dip/checks/validate"
+	"github.com/dipdev/dip/platform"
+	"github.com/dipdev/dip/renderers"
+)
+
+// Build is a platform repo read, validated and, where valid, rendered.
+type Build struct {
+	// Repo is the valid part of the repo; nil when platform.yaml is invalid.
+	Repo *platform.Repo
+	// Source is the repo as read from its files.
+	Source *platform.Source
+	// Diagnostics are every validation and render problem, sorted.
+	Diagnostics platform.Diagnostics
+	// Files are the rendered files of the valid requests, sorted by path.
+	Files []renderers.File
+}
+
+// Validate reads and validates the platform repo in fsys. The error is for
+// a repo that cannot be used at all; problems in its files are
+// diagnostics.
+func Validate(fsys fs.FS) (*Build, error) {
+	src, err := platform.Load(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("load platform repo: %w", err)
+	}
+	repo, diags := validate.Repo(src)
+	return &Build{Repo: repo, Source: src, Diagnostics: diags}, nil
+}
+
+// Render reads, validates and renders the platform repo in fsys.
+func Render(fsys fs.FS) (*Build, error) {
+	b, err := Validate(fsys)
+	if err != nil {
+		return nil, err
+	}
+	if b.Repo == nil {
+		return b, nil
+	}
+	files, diags := renderers.Render(b.Repo)
+	b.Files = files
+	b.Diagnostics = append(b.Diagnostics, diags...)
+	b.Diagnostics.Sort()
+	return b, nil
+}
+
+// OutputFiles returns the rendered files as files to write.
+func (b *Build) OutputFiles() []OutputFile {
+	out := make([]OutputFile, len(b.Files))
+	for i, f := range b.Files {
+		out[i] = OutputFile{Path: f.Path, Data: f.Data}
+	}
+	return out
+}

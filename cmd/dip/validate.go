@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/platform"
+)
+
+func validateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check every request against its schema and the rest of the repo",
+		Long: "validate checks platform.yaml, teams and every request against the schema of\n" +
+			"its kind and against each other (unknown team, duplicate name, bad reference).\n" +
+			"Each problem is printed as file:line:column: message. Exit code 1 when any\n" +
+			"problem is found.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := g.checkFormat("text", "json"); err != nil {
+				return err
+			}
+			b, err := g.load(app.Validate)
+			if err != nil {
+				return err
+			}
+			return report(cmd.OutOrStdout(), g.format, b, nil)
+		},
+	}
+}
+
+// load runs step over the repo, mapping an unusable repo to exit code 2.
+func (g *globals) load(step func(fs.FS) (*app.Build, error)) (*app.Build, error) {
+	dir, err := g.repoFS()
+	if err != nil {
+		return nil, err
+	}
+	b, err := step(os.DirFS(dir))
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: fmt.Errorf("%s: %w", dir, err)}
+	}
+	return b, nil
+}
+
+// buildReport is the JSON form of validate and render.
+type buildReport struct {
+	Valid       bool                 `json:"valid"`
+	Teams       int                  `json:"teams"`
+	Requests    int                  `json:"requests"`
+	Diagnostics platform.Diagnostics `json:"diagnostics"`
+	Output      *renderReport        `json:"output,omitempty"`
+}
+
+type renderReport struct {
+	Dir   string         `json:"dir"`
+	Files []renderedFile `json:"files"`
+}
+
+type renderedFile struct {
+	Path        string `json:"path"`
+	Source      string `json:"source"`
+	Environment string `json:"environment"`
+}
+
+// report prints b, and rendered when files were written, and returns
+// errFindings when b has problems.
+func report(w io.Writer, format string, b *app.Build, rendered *renderReport) error {
+	r := buildReport{
+		Valid:       len(b.Diagnostics) == 0,
+		Teams:       len(b.Source.Teams),
+		Requests:    len(b.Source.Requests),
+		Diagnostics: b.Diagnostics,
+		Output:      rendered,
+	}
+	if r.Diagnostics == nil {
+		r.Diagnostics = platform.Diagnostics{}
+	}
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	} else {
+		printText(w, r)
+	}
+	if !r.Valid {
+		return errFindings
+	}
+	return nil
+}
+
+func printText(w io.Writer, r buildReport) {
+	for _, d := range r.Diagnostics {
+		fmt.Fprintf(w, "%s: %s [%s]\n", d.Pos, d.Message, d.Rule)
+	}
+	if !r.Valid {
+		files := map[string]bool{}
+		for _, d := range r.Diagnostics {
+			files[d.File] = true
+		}
+		fmt.Fprintf(w, "\n%s in %s; nothing was rendered.\n", plural(len(r.Diagnostics), "problem"), plural(len(files), "file"))
+		return
+	}
+	fmt.Fprintf(w, "%s of %s valid.\n", plural(r.Requests, "request"), plural(r.Teams, "team"))
+	if r.Output != nil {
+		fmt.Fprintf(w, "Rendered %s into %s\n", plural(len(r.Output.Files), "file"), r.Output.Dir)
+	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,116 @@
+// Command dipbench measures dip on synthetic platform repos: wall time and
+// peak memory of whole dip processes, against a floor measured in the same
+// run. `make bench` runs it.
+//
+//	dipbench gen -n 1000 DIR       write a synthetic repo
+//	dipbench engine -dip bin/dip   validate and render at several sizes
+//	dipbench floor DIR             read and YAML-parse every file (the floor)
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/dipdev/dip/internal/bench"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: dipbench gen|engine|floor ...")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen":
+		err = gen(os.Args[2:])
+	case "engine":
+		err = engine(os.Args[2:])
+	case "floor":
+		err = floor(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dipbench:", err)
+		os.Exit(2)
+	}
+}
+
+func gen(args []string) error {
+	fl := flag.NewFlagSet("gen", flag.ContinueOnError)
+	n := fl.Int("n", 1000, "number of requests")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() != 1 {
+		return fmt.Errorf("gen takes one directory")
+	}
+	return bench.Generate(fl.Arg(0), *n)
+}
+
+// floor reads and YAML-parses every .yaml file below a directory with as
+// many workers as dip uses: the least any engine must do with the repo.
+func floor(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("floor takes one directory")
+	}
+	var files []string
+	err := filepath.WalkDir(args[0], func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	work := make(chan string)
+	errs := make(chan error, len(files))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for p := range work {
+				data, err := os.ReadFile(p)
+				if err == nil {
+					var n yaml.Node
+					err = yaml.Unmarshal(data, &n)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	for _, p := range files {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return err
+	}
+	fmt.Printf("parsed %d files\n", len(files))
+	return nil
+}
+
+func sizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("bad size %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
