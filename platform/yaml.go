@@ -35,6 +35,8 @@ type Document struct {
 	// Value is Root as plain Go values: map[string]any, []any, string,
 	// int64, float64, bool or nil.
 	Value any
+	// Data is the file as read.
+	Data []byte
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
@@ -82,7 +84,7 @@ func ParseYAML(file string, data []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Document{File: file, Root: root, Value: v}, nil
+	return &Document{File: file, Root: root, Value: v, Data: data}, nil
 }
 
 func yamlError(file string, err error) error {

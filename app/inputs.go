@@ -1,0 +1,110 @@
+package app
+
+import (
+	"fmt"
+	"path"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/conftest/parser/hcl2"
+	conftestyaml "github.com/open-policy-agent/conftest/parser/yaml"
+
+	"github.com/dipdev/dip/checks/policy"
+	"github.com/dipdev/dip/platform"
+	"github.com/dipdev/dip/renderers"
+)
+
+// policySubjects returns what policies judge for the requests of b in
+// scope: each request as written, and each file rendered from it, parsed
+// the way `conftest test` parses them. Rendered files are named as they
+// would be in the output directory out.
+func policySubjects(b *Build, scope *Scope, out string) ([]policy.Subject, error) {
+	var subjects []policy.Subject
+	var data [][]byte
+	for _, req := range b.Repo.Requests {
+		if !scope.Has(req.File) {
+			continue
+		}
+		subjects = append(subjects, policy.Subject{Input: policy.Input{Path: req.File}, Request: req})
+		data = append(data, req.Doc.Data)
+	}
+	byFile := map[string]*platform.Request{}
+	for _, req := range b.Repo.Requests {
+		byFile[req.File] = req
+	}
+	for _, f := range b.Files {
+		if !scope.Has(f.Source) {
+			continue
+		}
+		subjects = append(subjects, policy.Subject{
+			Input:   policy.Input{Path: path.Join(out, f.Path)},
+			Request: byFile[f.Source],
+			Env:     f.Env,
+		})
+		data = append(data, f.Data)
+	}
+	if err := parseInputs(subjects, data); err != nil {
+		return nil, err
+	}
+	return subjects, nil
+}
+
+// parseInputs parses data[i] into subjects[i].Input.Value in parallel,
+// choosing conftest's parser by file extension.
+func parseInputs(subjects []policy.Subject, data [][]byte) error {
+	errs := make([]error, len(subjects))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range work {
+				errs[i] = parseInput(&subjects[i].Input, data[i])
+			}
+		})
+	}
+	for i := range subjects {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func parseInput(in *policy.Input, data []byte) error {
+	var v any
+	var err error
+	switch {
+	case strings.HasSuffix(in.Path, ".tf"):
+		err = hcl2.Parser{}.Unmarshal(data, &v)
+	case strings.HasSuffix(in.Path, ".yaml"):
+		p := &conftestyaml.Parser{}
+		err = p.Unmarshal(data, &v)
+	default:
+		err = fmt.Errorf("no parser for this kind of file")
+	}
+	if err != nil {
+		return fmt.Errorf("parse %s for policies: %w", in.Path, err)
+	}
+	in.Value = v
+	return nil
+}
+
+// renderedFiles returns the rendered files of requests in scope.
+func renderedFiles(files []renderers.File, scope *Scope) []renderers.File {
+	if scope == nil {
+		return files
+	}
+	var out []renderers.File
+	for _, f := range files {
+		if scope.Has(f.Source) {
+			out = append(out, f)
+		}
+	}
+	return out
+}

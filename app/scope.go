@@ -1,0 +1,125 @@
+package app
+
+import (
+	"bytes"
+	"path"
+	"strings"
+
+	"github.com/dipdev/dip/platform"
+)
+
+// Scope is the part of a platform repo a change touches: what a check
+// with a base judges. A nil *Scope judges everything.
+type Scope struct {
+	// Files are the repo files in scope: changed requests, requests that
+	// use a changed or removed request, and changed teams and their
+	// requests.
+	Files map[string]bool
+	// Removed are request files present in the base and gone now.
+	Removed []string
+}
+
+// Has reports whether file is in scope.
+func (s *Scope) Has(file string) bool { return s == nil || s.Files[file] }
+
+type ref struct{ kind, name string }
+
+// ChangeScope compares head with base. A changed platform.yaml puts
+// everything in scope (nil).
+func ChangeScope(head, base *platform.Source) *Scope {
+	if base == nil || head.Platform == nil || base.Platform == nil ||
+		!bytes.Equal(head.Platform.Data, base.Platform.Data) {
+		return nil
+	}
+	s := &Scope{Files: map[string]bool{}}
+	baseDocs := map[string]*platform.Document{}
+	for _, d := range append(append([]*platform.Document{}, base.Teams...), base.Requests...) {
+		baseDocs[d.File] = d
+	}
+	headFiles := map[string]bool{}
+	teams := map[string]bool{}
+	for _, d := range head.Teams {
+		headFiles[d.File] = true
+		if b := baseDocs[d.File]; b == nil || !bytes.Equal(b.Data, d.Data) {
+			s.Files[d.File] = true
+			teams[strings.TrimSuffix(path.Base(d.File), ".yaml")] = true
+		}
+	}
+	for _, d := range base.Teams {
+		if !headFiles[d.File] {
+			teams[strings.TrimSuffix(path.Base(d.File), ".yaml")] = true
+		}
+	}
+	touched := map[ref]bool{}
+	for _, d := range head.Requests {
+		headFiles[d.File] = true
+		b := baseDocs[d.File]
+		if b == nil || !bytes.Equal(b.Data, d.Data) || teams[requestTeamDir(d.File)] {
+			s.Files[d.File] = true
+			touched[identity(d)] = true
+			if b != nil {
+				touched[identity(b)] = true
+			}
+		}
+	}
+	for _, d := range base.Requests {
+		if !headFiles[d.File] {
+			s.Removed = append(s.Removed, d.File)
+			touched[identity(d)] = true
+		}
+	}
+	for _, d := range head.Requests {
+		if s.Files[d.File] {
+			continue
+		}
+		for _, u := range uses(d) {
+			if touched[u] {
+				s.Files[d.File] = true
+				break
+			}
+		}
+	}
+	return s
+}
+
+func requestTeamDir(file string) string {
+	parts := strings.Split(file, "/")
+	if len(parts) == 3 {
+		return parts[1]
+	}
+	return ""
+}
+
+func identity(d *platform.Document) ref {
+	top, _ := d.Value.(map[string]any)
+	meta, _ := top["metadata"].(map[string]any)
+	kind, _ := top["kind"].(string)
+	name, _ := meta["name"].(string)
+	return ref{kind, name}
+}
+
+// uses returns the requests a request document refers to, in its spec and
+// in every environment's overrides.
+func uses(d *platform.Document) []ref {
+	top, _ := d.Value.(map[string]any)
+	spec, _ := top["spec"].(map[string]any)
+	specs := []map[string]any{spec}
+	if over, ok := spec["overrides"].(map[string]any); ok {
+		for _, o := range over {
+			if m, ok := o.(map[string]any); ok {
+				specs = append(specs, m)
+			}
+		}
+	}
+	var out []ref
+	for _, sp := range specs {
+		list, _ := sp["uses"].([]any)
+		for _, u := range list {
+			m, _ := u.(map[string]any)
+			kind, _ := m["kind"].(string)
+			name, _ := m["name"].(string)
+			out = append(out, ref{kind, name})
+		}
+	}
+	return out
+}
