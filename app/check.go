@@ -61,13 +61,13 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckRun, error) {
 	}
 	run := &CheckRun{}
 	var err error
-	if run.Head, err = Render(opt.Head); err != nil {
+	if run.Head, err = Validate(opt.Head); err != nil {
 		return nil, err
 	}
 	configFS := opt.Head
 	if opt.Base != nil {
 		configFS = opt.Base
-		switch run.Base, err = Render(opt.Base); {
+		switch run.Base, err = Validate(opt.Base); {
 		case errors.Is(err, platform.ErrNotPlatformRepo):
 			run.Base = nil // the change creates the platform repo
 		case err != nil:
@@ -76,6 +76,14 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckRun, error) {
 		if run.Base != nil {
 			run.Scope = ChangeScope(run.Head.Source, run.Base.Source)
 		}
+	}
+	// Only what is judged is rendered: the requests in scope, and in the
+	// base those and the ones the change removed.
+	if run.Head.Repo != nil {
+		run.Head.render(run.Scope)
+	}
+	if run.Base != nil && run.Base.Repo != nil {
+		run.Base.render(run.Scope.withRemoved())
 	}
 	config := run.configPlatform()
 

@@ -45,11 +45,25 @@ func Render(fsys fs.FS) (*Build, error) {
 	if b.Repo == nil {
 		return b, nil
 	}
-	files, diags := renderers.Render(b.Repo)
+	b.render(nil)
+	return b, nil
+}
+
+// render renders the valid requests in scope.
+func (b *Build) render(scope *Scope) {
+	reqs := b.Repo.Requests
+	if scope != nil {
+		reqs = nil
+		for _, r := range b.Repo.Requests {
+			if scope.Has(r.File) {
+				reqs = append(reqs, r)
+			}
+		}
+	}
+	files, diags := renderers.RenderRequests(b.Repo, reqs)
 	b.Files = files
 	b.Diagnostics = append(b.Diagnostics, diags...)
 	b.Diagnostics.Sort()
-	return b, nil
 }
 
 // OutputFiles returns the rendered files as files to write.

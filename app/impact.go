@@ -41,7 +41,13 @@ func policyImpact(ctx context.Context, opt CheckOptions, run *CheckRun, base *Po
 	if head.SameRepoPolicies(base) {
 		return nil, nil
 	}
-	subjects, err := policySubjects(run.Head, nil, config.Output.Path)
+	// Every request is judged, so every request is rendered.
+	all := run.Head
+	if run.Scope != nil {
+		all = &Build{Repo: run.Head.Repo, Source: run.Head.Source}
+		all.render(nil)
+	}
+	subjects, err := policySubjects(all, nil, config.Output.Path)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"maps"
 	"path"
 	"strings"
 
@@ -17,6 +18,19 @@ type Scope struct {
 	Files map[string]bool
 	// Removed are request files present in the base and gone now.
 	Removed []string
+}
+
+// withRemoved returns the scope with the removed requests added, for the
+// base side of a comparison.
+func (s *Scope) withRemoved() *Scope {
+	if s == nil {
+		return nil
+	}
+	out := &Scope{Files: maps.Clone(s.Files), Removed: s.Removed}
+	for _, f := range s.Removed {
+		out.Files[f] = true
+	}
+	return out
 }
 
 // Has reports whether file is in scope.

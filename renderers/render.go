@@ -39,18 +39,23 @@ func Header(source string) string {
 // request that cannot be rendered is reported as a diagnostic at its file
 // and left out; the others still render. Files are sorted by path.
 func Render(repo *platform.Repo) ([]File, platform.Diagnostics) {
-	results := make([][]File, len(repo.Requests))
-	errs := make([]error, len(repo.Requests))
+	return RenderRequests(repo, repo.Requests)
+}
+
+// RenderRequests renders some requests of repo, as Render does.
+func RenderRequests(repo *platform.Repo, requests []*platform.Request) ([]File, platform.Diagnostics) {
+	results := make([][]File, len(requests))
+	errs := make([]error, len(requests))
 	var wg sync.WaitGroup
 	work := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range work {
-				results[i], errs[i] = Request(repo, repo.Requests[i])
+				results[i], errs[i] = Request(repo, requests[i])
 			}
 		})
 	}
-	for i := range repo.Requests {
+	for i := range requests {
 		work <- i
 	}
 	close(work)
@@ -62,7 +67,7 @@ func Render(repo *platform.Repo) ([]File, platform.Diagnostics) {
 		if err != nil {
 			var d platform.Diagnostic
 			if !errors.As(err, &d) {
-				d = platform.Diagnostic{Pos: platform.Pos{File: repo.Requests[i].File, Line: 1}, Message: err.Error()}
+				d = platform.Diagnostic{Pos: platform.Pos{File: requests[i].File, Line: 1}, Message: err.Error()}
 			}
 			d.Rule = "render"
 			diags = append(diags, d)
