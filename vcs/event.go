@@ -1,0 +1,91 @@
+// Package vcs is dip's neutral view of a code host: repositories, pull
+// requests and the events a host sends, whatever the host. The github and
+// gitlab packages translate to and from it.
+package vcs
+
+// Host names a code host.
+type Host string
+
+const (
+	GitHub Host = "github"
+	GitLab Host = "gitlab"
+)
+
+// Repo is a repository on a code host.
+type Repo struct {
+	Host Host `json:"host"`
+	// ID is the host's numeric id of the repository.
+	ID int64 `json:"id"`
+	// Owner and Name are its path, such as acme and platform.
+	Owner         string `json:"owner"`
+	Name          string `json:"name"`
+	CloneURL      string `json:"clone_url"`
+	DefaultBranch string `json:"default_branch"`
+	// Installation is the GitHub App installation that covers the
+	// repository; zero elsewhere.
+	Installation int64 `json:"installation,omitempty"`
+}
+
+// FullName is owner/name.
+func (r Repo) FullName() string { return r.Owner + "/" + r.Name }
+
+// PullRequest is a pull request (GitHub) or merge request (GitLab).
+type PullRequest struct {
+	Number  int    `json:"number"`
+	URL     string `json:"url"`
+	Author  string `json:"author"`
+	HeadSHA string `json:"head_sha"`
+	HeadRef string `json:"head_ref"`
+	BaseSHA string `json:"base_sha"`
+	BaseRef string `json:"base_ref"`
+	// Fork is set when the head lives in another repository: dip checks
+	// it but never pushes to it.
+	Fork  bool `json:"fork"`
+	Draft bool `json:"draft"`
+}
+
+// EventKind is what an event asks dip to do.
+type EventKind string
+
+const (
+	// EventCheck asks for the checks of a pull request's head commit:
+	// opened, synchronized, reopened, ready for review, base changed, a
+	// check suite requested or a re-run requested.
+	EventCheck EventKind = "check"
+	// EventMergeGroup asks for checks of a merge queue's group commit.
+	EventMergeGroup EventKind = "merge_group"
+	// EventPush is a push to the default branch: render and commit the
+	// result to the output branch.
+	EventPush EventKind = "push"
+	// EventInstallation is an App installed, removed or given repositories.
+	EventInstallation EventKind = "installation"
+	// EventPing is the host checking that the hook works.
+	EventPing EventKind = "ping"
+)
+
+// Event is one webhook delivery, reduced to what dip acts on.
+type Event struct {
+	Host Host `json:"host"`
+	// DeliveryID is the host's id of the delivery; a delivery seen before
+	// is not processed again.
+	DeliveryID string    `json:"delivery_id"`
+	Kind       EventKind `json:"kind"`
+	// Name and Action are the host's own event name and action, for logs.
+	Name   string `json:"name"`
+	Action string `json:"action,omitempty"`
+	Repo   Repo   `json:"repo"`
+	// PullRequest is set for checks of a pull request.
+	PullRequest *PullRequest `json:"pull_request,omitempty"`
+	// SHA is the commit to check or render; Ref the branch it is on
+	// (for a push, the pushed branch; for a merge group, its head ref);
+	// BaseSHA is what it is judged against.
+	SHA     string `json:"sha,omitempty"`
+	Ref     string `json:"ref,omitempty"`
+	BaseSHA string `json:"base_sha,omitempty"`
+	// CheckRunID is set when one check run's re-run was requested.
+	CheckRunID int64 `json:"check_run_id,omitempty"`
+	// Sender is the login of whoever caused the event.
+	Sender string `json:"sender,omitempty"`
+	// Repos lists repositories an installation event adds.
+	Repos []Repo `json:"repos,omitempty"`
+}
