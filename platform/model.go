@@ -107,7 +107,14 @@ type Exception struct {
 	Pos     Pos    `json:"-"`
 }
 
+// header is what every document of the repo starts with.
+type header struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+}
+
 type rawPlatform struct {
+	header
 	Metadata struct {
 		Name string `json:"name"`
 	} `json:"metadata"`
@@ -146,6 +153,7 @@ func DecodePlatform(doc *Document) (*Platform, error) {
 }
 
 type rawTeam struct {
+	header
 	Metadata struct {
 		Name string `json:"name"`
 	} `json:"metadata"`
