@@ -101,3 +101,21 @@ func labelValue(v string) string {
 	}
 	return strings.Trim(s, "._-")
 }
+
+// SecretName is the AWS Secrets Manager name of the Secret request name of
+// team in env: <team>/<name>/<env>. The Terraform renderer creates the
+// secret under this name and the Kubernetes renderer's ExternalSecret reads
+// it.
+func SecretName(team, name, env string) string {
+	return team + "/" + name + "/" + env
+}
+
+// DatabaseSecretName is the AWS Secrets Manager name of the connection
+// secret of PostgresDatabase name of team in env:
+// <team>/<name>/<env>/connection. It holds where the database is, as a
+// JSON object with the keys engine, host, port and dbname, and no
+// credentials. The Terraform renderer creates it; Services that use the
+// database read it through an ExternalSecret.
+func DatabaseSecretName(team, name, env string) string {
+	return SecretName(team, name, env) + "/connection"
+}
