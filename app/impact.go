@@ -112,4 +112,3 @@ func policyErrorAnnotations(err error) []checks.Annotation {
 	}
 	return out
 }
-

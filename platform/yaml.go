@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -87,14 +88,34 @@ func ParseYAML(file string, data []byte) (*Document, error) {
 	return &Document{File: file, Root: root, Value: v, Data: data}, nil
 }
 
+// parserProblems are the problems yaml.v3's parser, as opposed to its
+// scanner, reports. It numbers their lines from zero, the scanner's from
+// one.
+var parserProblems = []string{
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"did not find expected '-' indicator",
+	"did not find expected <document start>",
+	"did not find expected <stream-start>",
+	"did not find expected key",
+	"did not find expected node content",
+	"found duplicate %TAG directive",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found undefined tag handle",
+}
+
 func yamlError(file string, err error) error {
 	msg := err.Error()
 	line := 1
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		msg = m[2]
 		if m[1] != "" {
 			line, _ = strconv.Atoi(m[1])
+			if slices.Contains(parserProblems, msg) {
+				line++
+			}
 		}
-		msg = m[2]
 	}
 	return Diagnostic{Pos: Pos{File: file, Line: line}, Rule: "yaml", Message: "invalid YAML: " + msg}
 }
@@ -117,6 +138,9 @@ func lineOfInvalidUTF8(data []byte) int {
 type converter struct {
 	file  string
 	nodes int
+	// alias is the outermost alias being expanded, where a document that
+	// grows too large through aliases is reported.
+	alias *yaml.Node
 }
 
 func (c *converter) fail(n *yaml.Node, format string, args ...any) error {
@@ -126,13 +150,20 @@ func (c *converter) fail(n *yaml.Node, format string, args ...any) error {
 func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 	c.nodes++
 	if c.nodes > MaxNodes {
-		return nil, c.fail(n, "document is too large: more than %d values (after expanding aliases)", MaxNodes)
+		if c.alias == nil {
+			return nil, c.fail(n, "document is too large: more than %d values", MaxNodes)
+		}
+		return nil, c.fail(c.alias, "document is too large: more than %d values after expanding aliases", MaxNodes)
 	}
 	if depth > MaxDepth {
 		return nil, c.fail(n, "document is nested too deeply (more than %d levels)", MaxDepth)
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
+		if c.alias == nil {
+			c.alias = n
+			defer func() { c.alias = nil }()
+		}
 		return c.value(n.Alias, depth+1)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
