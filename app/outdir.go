@@ -27,49 +27,91 @@ type OutputFile struct {
 // leaves out as it was, and files of deleted requests do not linger. It
 // refuses to replace a non-empty directory that dip did not write.
 func WriteTree(out string, files []OutputFile) error {
+	w, err := NewTreeWriter(out)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	for _, f := range files {
+		if err := w.Write(f.Path, f.Data); err != nil {
+			return err
+		}
+	}
+	return w.Commit()
+}
+
+// TreeWriter writes a new output tree beside the directory it replaces;
+// Commit swaps it into place and Abort throws it away. Writes are
+// sequential: on common file systems parallel creation of many small files
+// is slower, not faster.
+type TreeWriter struct {
+	out, tmp string
+	dirs     map[string]bool
+	done     bool
+}
+
+// NewTreeWriter starts a tree that will replace out.
+func NewTreeWriter(out string) (*TreeWriter, error) {
 	out = filepath.Clean(out)
 	if err := checkReplaceable(out); err != nil {
-		return err
+		return nil, err
 	}
 	parent, base := filepath.Dir(out), filepath.Base(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", parent, err)
+		return nil, fmt.Errorf("create %s: %w", parent, err)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
 	if err != nil {
-		return fmt.Errorf("create temporary output directory: %w", err)
+		return nil, fmt.Errorf("create temporary output directory: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	w := &TreeWriter{out: out, tmp: tmp, dirs: map[string]bool{".": true}}
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
+		w.Abort()
+		return nil, fmt.Errorf("write %s: %w", tmp, err)
 	}
-	if err := writeFiles(tmp, files); err != nil {
-		return err
+	marker := "# This directory is written by dip; every file in it is replaced on each render.\n"
+	if err := os.WriteFile(filepath.Join(tmp, OutputMarker), []byte(marker), 0o644); err != nil {
+		w.Abort()
+		return nil, fmt.Errorf("write output: %w", err)
 	}
-	if err := swapDir(tmp, out); err != nil {
-		return fmt.Errorf("move output into %s: %w", out, err)
+	return w, nil
+}
+
+// Write adds a file; p is slash-separated and relative to the tree.
+func (w *TreeWriter) Write(p string, data []byte) error {
+	if !safeRelPath(p) {
+		return fmt.Errorf("write output: refusing unsafe path %q", p)
+	}
+	if dir := path.Dir(p); !w.dirs[dir] {
+		if err := os.MkdirAll(filepath.Join(w.tmp, filepath.FromSlash(dir)), 0o755); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		for d := dir; d != "." && !w.dirs[d]; d = path.Dir(d) {
+			w.dirs[d] = true
+		}
+	}
+	if err := os.WriteFile(filepath.Join(w.tmp, filepath.FromSlash(p)), data, 0o644); err != nil {
+		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
 }
 
-func writeFiles(root string, files []OutputFile) error {
-	marker := "# This directory is written by dip; every file in it is replaced on each render.\n"
-	if err := os.WriteFile(filepath.Join(root, OutputMarker), []byte(marker), 0o644); err != nil {
-		return fmt.Errorf("write output: %w", err)
+// Commit moves the new tree into place; the old tree, if any, is removed.
+func (w *TreeWriter) Commit() error {
+	if err := swapDir(w.tmp, w.out); err != nil {
+		return fmt.Errorf("move output into %s: %w", w.out, err)
 	}
-	for _, f := range files {
-		if !safeRelPath(f.Path) {
-			return fmt.Errorf("write output: refusing unsafe path %q", f.Path)
-		}
-		p := filepath.Join(root, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-	}
+	w.Abort()
 	return nil
+}
+
+// Abort removes what is left beside the output directory: the unused new
+// tree, or after Commit the old one. It is safe to call more than once.
+func (w *TreeWriter) Abort() {
+	if !w.done {
+		w.done = true
+		_ = os.RemoveAll(w.tmp)
+	}
 }
 
 // safeRelPath reports whether p is a clean, relative, slash-separated path

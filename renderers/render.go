@@ -65,12 +65,7 @@ func RenderRequests(repo *platform.Repo, requests []*platform.Request) ([]File, 
 	var diags platform.Diagnostics
 	for i, err := range errs {
 		if err != nil {
-			var d platform.Diagnostic
-			if !errors.As(err, &d) {
-				d = platform.Diagnostic{Pos: platform.Pos{File: requests[i].File, Line: 1}, Message: err.Error()}
-			}
-			d.Rule = "render"
-			diags = append(diags, d)
+			diags = append(diags, Problem(requests[i], err))
 			continue
 		}
 		files = append(files, results[i]...)
@@ -78,6 +73,16 @@ func RenderRequests(repo *platform.Repo, requests []*platform.Request) ([]File, 
 	slices.SortFunc(files, func(a, b File) int { return cmp.Compare(a.Path, b.Path) })
 	diags.Sort()
 	return files, diags
+}
+
+// Problem is the diagnostic for a request that could not be rendered.
+func Problem(req *platform.Request, err error) platform.Diagnostic {
+	var d platform.Diagnostic
+	if !errors.As(err, &d) {
+		d = platform.Diagnostic{Pos: platform.Pos{File: req.File, Line: 1}, Message: err.Error()}
+	}
+	d.Rule = "render"
+	return d
 }
 
 // Request renders one request for each of its environments.

@@ -24,7 +24,7 @@ func renderCmd(g *globals) *cobra.Command {
 			if err := g.checkFormat("text", "json"); err != nil {
 				return err
 			}
-			b, err := g.load(app.Render)
+			b, err := g.load(app.Validate)
 			if err != nil {
 				return err
 			}
@@ -39,8 +39,11 @@ func renderCmd(g *globals) *cobra.Command {
 				}
 				dir = filepath.Join(g.repo, rel)
 			}
-			if err := app.WriteTree(dir, b.OutputFiles()); err != nil {
+			if err := b.RenderInto(dir); err != nil {
 				return &exitErr{code: exitError, err: err}
+			}
+			if len(b.Diagnostics) > 0 {
+				return report(cmd.OutOrStdout(), g.format, b, nil)
 			}
 			rr := &renderReport{Dir: dir, Files: make([]renderedFile, len(b.Files))}
 			for i, f := range b.Files {

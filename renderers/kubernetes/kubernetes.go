@@ -23,7 +23,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/yaml"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/renderers/source"
@@ -122,16 +122,50 @@ func encode(obj object) ([]byte, error) {
 	if m, ok := v.(map[string]any); ok {
 		delete(m, "status")
 	}
-	j, err = json.Marshal(prune(v))
+	v, err = numbers(prune(v))
 	if err != nil {
 		return nil, err
 	}
-	// JSONToYAML reads JSON as YAML, where a raw U+0085 (NEL) in a string
-	// is a line break and folds into a space. encoding/json leaves NEL
-	// raw (it escapes the other YAML line breaks), so escape it here; NEL
-	// only appears inside strings, so this keeps the JSON valid.
-	j = bytes.ReplaceAll(j, []byte("\u0085"), []byte(`\u0085`))
-	return yaml.JSONToYAML(j)
+	// yaml.v3 writes map keys sorted and quotes any string that would read
+	// back as another type.
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// numbers turns the json.Numbers of v into int64 or float64 values.
+func numbers(v any) (any, error) {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i, nil
+		}
+		return v.Float64()
+	case map[string]any:
+		for k, e := range v {
+			n, err := numbers(e)
+			if err != nil {
+				return nil, err
+			}
+			v[k] = n
+		}
+	case []any:
+		for i, e := range v {
+			n, err := numbers(e)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = n
+		}
+	}
+	return v, nil
 }
 
 // prune removes null values and empty objects from v, except the empty

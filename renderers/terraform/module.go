@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -102,22 +103,36 @@ func (m *module) provider(region string) (hcl.Traversal, error) {
 func providerAlias(region string) string { return strings.ReplaceAll(region, "-", "_") }
 
 // files returns the module's files by name, formatted the way
-// terraform fmt formats them.
+// terraform fmt formats them (File.Bytes formats).
 func (m *module) files() map[string][]byte {
 	out := map[string][]byte{
 		"providers.tf": m.providers(),
-		"main.tf":      hclwrite.Format(m.main.Bytes()),
+		"main.tf":      m.main.Bytes(),
 	}
 	if len(m.variables.Body().Blocks()) > 0 {
-		out["variables.tf"] = hclwrite.Format(m.variables.Bytes())
+		out["variables.tf"] = m.variables.Bytes()
 	}
 	if len(m.outputs.Body().Blocks()) > 0 {
-		out["outputs.tf"] = hclwrite.Format(m.outputs.Bytes())
+		out["outputs.tf"] = m.outputs.Bytes()
 	}
 	return out
 }
 
+// providerFiles caches providers.tf by region and aliases: most modules
+// share a handful of them, and formatting is the costly part of rendering.
+var providerFiles sync.Map
+
 func (m *module) providers() []byte {
+	key := m.region + " " + strings.Join(slices.Sorted(maps.Keys(m.aliases)), " ")
+	if b, ok := providerFiles.Load(key); ok {
+		return b.([]byte)
+	}
+	b := m.buildProviders()
+	providerFiles.Store(key, b)
+	return b
+}
+
+func (m *module) buildProviders() []byte {
 	f := hclwrite.NewEmptyFile()
 	tf := appendBlock(f, "terraform")
 	tf.SetAttributeValue("required_version", cty.StringVal(terraformVersion))
@@ -131,7 +146,7 @@ func (m *module) providers() []byte {
 		p.SetAttributeValue("alias", cty.StringVal(providerAlias(region)))
 		p.SetAttributeValue("region", cty.StringVal(region))
 	}
-	return hclwrite.Format(f.Bytes())
+	return f.Bytes()
 }
 
 // ref builds a reference such as aws_sqs_queue.dlq.arn or
@@ -161,11 +176,31 @@ func lit(s string) hclwrite.Tokens { return hclwrite.TokensForValue(cty.StringVa
 
 // call returns the tokens of a function call.
 func call(name string, args ...hclwrite.Tokens) hclwrite.Tokens {
-	return hclwrite.TokensForFunctionCall(name, args...)
+	return hclwrite.TokensForFunctionCall(name, cloneAll(args)...)
 }
 
 // tuple returns the tokens of a tuple of expressions.
-func tuple(elems ...hclwrite.Tokens) hclwrite.Tokens { return hclwrite.TokensForTuple(elems) }
+func tuple(elems ...hclwrite.Tokens) hclwrite.Tokens { return hclwrite.TokensForTuple(cloneAll(elems)) }
+
+// clone copies tokens. hclwrite formats by setting each token's spacing
+// in place, so a token shared by two expressions would get the spacing of
+// whichever was formatted last.
+func clone(ts hclwrite.Tokens) hclwrite.Tokens {
+	out := make(hclwrite.Tokens, len(ts))
+	for i, t := range ts {
+		c := *t
+		out[i] = &c
+	}
+	return out
+}
+
+func cloneAll(tss []hclwrite.Tokens) []hclwrite.Tokens {
+	out := make([]hclwrite.Tokens, len(tss))
+	for i, ts := range tss {
+		out[i] = clone(ts)
+	}
+	return out
+}
 
 // field is one attribute of an object expression.
 type field struct {
@@ -177,7 +212,7 @@ type field struct {
 func object(fields ...field) hclwrite.Tokens {
 	attrs := make([]hclwrite.ObjectAttrTokens, len(fields))
 	for i, f := range fields {
-		attrs[i] = hclwrite.ObjectAttrTokens{Name: hclwrite.TokensForIdentifier(f.name), Value: f.value}
+		attrs[i] = hclwrite.ObjectAttrTokens{Name: hclwrite.TokensForIdentifier(f.name), Value: clone(f.value)}
 	}
 	return hclwrite.TokensForObject(attrs)
 }

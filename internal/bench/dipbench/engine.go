@@ -60,7 +60,7 @@ func engine(args []string) error {
 	}
 	dir := *work
 	if dir == "" {
-		if dir, err = os.MkdirTemp("", "dipbench-"); err != nil {
+		if dir, err = os.MkdirTemp(".", ".bench-"); err != nil {
 			return err
 		}
 		defer os.RemoveAll(dir)

@@ -1,0 +1,74 @@
+package app
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/dipdev/dip/renderers"
+)
+
+// RenderInto renders b's valid requests straight into a new output tree
+// that replaces dir. Render workers hand their files to one writer, so
+// rendering and writing overlap and no more than a few requests' files are
+// in memory at once; b.Files keeps each file's path, source and
+// environment, without its contents. When a request cannot be rendered the
+// new tree is thrown away, dir is left as it was, and the problem is added
+// to b.Diagnostics. The error is for the output directory itself.
+func (b *Build) RenderInto(dir string) error {
+	w, err := NewTreeWriter(dir)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	type result struct {
+		i     int
+		files []renderers.File
+		err   error
+	}
+	reqs := b.Repo.Requests
+	results := make(chan result, 2*runtime.GOMAXPROCS(0))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				files, err := renderers.Request(b.Repo, reqs[i])
+				results <- result{i, files, err}
+			}
+		})
+	}
+	go func() {
+		for i := range reqs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		close(results)
+	}()
+	var writeErr error
+	b.Files = b.Files[:0]
+	for r := range results {
+		if r.err != nil {
+			b.Diagnostics = append(b.Diagnostics, renderers.Problem(reqs[r.i], r.err))
+			continue
+		}
+		for _, f := range r.files {
+			if writeErr == nil {
+				writeErr = w.Write(f.Path, f.Data)
+			}
+			f.Data = nil
+			b.Files = append(b.Files, f)
+		}
+	}
+	slices.SortFunc(b.Files, func(x, y renderers.File) int { return cmp.Compare(x.Path, y.Path) })
+	b.Diagnostics.Sort()
+	if writeErr != nil {
+		return writeErr
+	}
+	if len(b.Diagnostics) > 0 {
+		return nil
+	}
+	return w.Commit()
+}
