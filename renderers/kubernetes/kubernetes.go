@@ -21,9 +21,9 @@ import (
 	"fmt"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/renderers/source"
