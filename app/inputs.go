@@ -4,11 +4,7 @@ import (
 	"fmt"
 	"path"
 	"runtime"
-	"strings"
 	"sync"
-
-	"github.com/open-policy-agent/conftest/parser/hcl2"
-	conftestyaml "github.com/open-policy-agent/conftest/parser/yaml"
 
 	"github.com/dipdev/dip/checks/policy"
 	"github.com/dipdev/dip/platform"
@@ -77,19 +73,9 @@ func parseInputs(subjects []policy.Subject, data [][]byte) error {
 }
 
 func parseInput(in *policy.Input, data []byte) error {
-	var v any
-	var err error
-	switch {
-	case strings.HasSuffix(in.Path, ".tf"):
-		err = hcl2.Parser{}.Unmarshal(data, &v)
-	case strings.HasSuffix(in.Path, ".yaml"):
-		p := &conftestyaml.Parser{}
-		err = p.Unmarshal(data, &v)
-	default:
-		err = fmt.Errorf("no parser for this kind of file")
-	}
+	v, err := policy.ParseFile(in.Path, data)
 	if err != nil {
-		return fmt.Errorf("parse %s for policies: %w", in.Path, err)
+		return fmt.Errorf("read for policies: %w", err)
 	}
 	in.Value = v
 	return nil
