@@ -165,7 +165,7 @@ func (run *CheckRun) policyResult(ctx context.Context, opt CheckOptions, configF
 	defer cancel()
 	verdict, err := pols.Engine.Check(pctx, subjects, opt.Today)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(pctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("policy evaluation did not finish within %v: %w", opt.PolicyTimeout, err)
 		}
 		return neutral(res, "Policies could not be evaluated", err)
