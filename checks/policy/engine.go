@@ -35,8 +35,10 @@ type Rule struct {
 	Namespace string // package path without "data."
 	Name      string // deny, deny_unencrypted, warn, ...
 	Failure   bool   // deny or violation; else warn
-	// ID is the METADATA custom.id of its bodies, else the package path.
-	ID string
+	// ID is the METADATA custom.id of its bodies, else the package path;
+	// Declared tells which.
+	ID       string
+	Declared bool
 	// Field is the request field the rule judges (METADATA custom.field).
 	Field string
 	Title string
@@ -155,6 +157,7 @@ func collectRules(c *ast.Compiler, exceptions map[string]bool) []*Rule {
 		set := ids[r.Namespace+"\x00"+r.Name]
 		if len(set) == 1 {
 			r.ID = slices.Collect(maps.Keys(set))[0]
+			r.Declared = true
 		} else {
 			// No id, or bodies that disagree: the package path names it.
 			r.ID = r.Namespace

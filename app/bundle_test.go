@@ -1,0 +1,56 @@
+package app_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/checks"
+	policybundle "github.com/dipdev/dip/policy-bundle"
+)
+
+// The template is what platform teams copy: it must pass the default
+// bundle without a single finding.
+func TestTemplatePassesDefaultBundle(t *testing.T) {
+	run, err := app.Check(context.Background(), app.CheckOptions{
+		Head: templateFS(t), Bundle: policybundle.FS, Today: "2026-11-22",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := run.Report.Get(checks.Policy)
+	for _, a := range pol.Annotations {
+		t.Errorf("%s: %s [%s] %s", a.Pos, a.Level, a.Rule, a.Message)
+	}
+	if pol.Conclusion != checks.Success || run.Verdict.Rules < 15 {
+		t.Errorf("dip/policy = %s with %d rules: %s", pol.Conclusion, run.Verdict.Rules, pol.Title)
+	}
+}
+
+func TestDefaultBundleFindsRealProblems(t *testing.T) {
+	head := templateFS(t)
+	edit(t, head, "requests/payments/orders-db.yaml", "  backupRetentionDays: 7\n", "  backupRetentionDays: 7\n  encrypted: false\n")
+	edit(t, head, "requests/payments/orders-db.yaml", "      backupRetentionDays: 14\n", "      backupRetentionDays: 2\n")
+	edit(t, head, "requests/payments/orders-api.yaml", "image: ghcr.io/acme/orders-api:1.4.2", "image: ghcr.io/acme/orders-api:latest")
+	edit(t, head, "requests/payments/orders-api.yaml", "  public: true\n", "  public: true\n  tls: false\n")
+	run, err := app.Check(context.Background(), app.CheckOptions{Head: head, Bundle: policybundle.FS, Today: "2026-11-22"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"terraform.enforce_encryption": "requests/payments/orders-db.yaml:14",
+		"terraform.backup_retention":   "requests/payments/orders-db.yaml:20",
+		"kubernetes.image_tag":         "requests/payments/orders-api.yaml:11",
+		"requests.public_tls":          "requests/payments/orders-api.yaml:25",
+	}
+	got := map[string]string{}
+	for _, a := range run.Report.Get(checks.Policy).Annotations {
+		got[a.Rule] = a.File + ":" + strconv.Itoa(a.Line)
+	}
+	for rule, at := range want {
+		if got[rule] != at {
+			t.Errorf("%s at %q, want %s", rule, got[rule], at)
+		}
+	}
+}
