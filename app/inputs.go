@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"runtime"
 	"sync"
@@ -49,17 +50,35 @@ func policySubjects(b *Build, scope *Scope, out string) ([]policy.Subject, error
 // parseInputs parses data[i] into subjects[i].Input.Value in parallel,
 // choosing conftest's parser by file extension.
 func parseInputs(subjects []policy.Subject, data [][]byte) error {
-	errs := make([]error, len(subjects))
+	return parallel(len(subjects), func(i int) error { return parseInput(&subjects[i].Input, data[i]) })
+}
+
+// ParseInputFiles reads the file of each input and parses it, in parallel,
+// as parseInputs does.
+func ParseInputFiles(inputs []policy.Input) error {
+	return parallel(len(inputs), func(i int) error {
+		data, err := os.ReadFile(inputs[i].Path)
+		if err != nil {
+			return err
+		}
+		return parseInput(&inputs[i], data)
+	})
+}
+
+// parallel runs f for 0..n-1 on GOMAXPROCS workers and returns the first
+// error by index.
+func parallel(n int, f func(int) error) error {
+	errs := make([]error, n)
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range work {
-				errs[i] = parseInput(&subjects[i].Input, data[i])
+				errs[i] = f(i)
 			}
 		})
 	}
-	for i := range subjects {
+	for i := range n {
 		work <- i
 	}
 	close(work)

@@ -65,6 +65,9 @@ type Engine struct {
 func Compile(modules []Module, data map[string]any) (*Engine, error) {
 	parsed := make(map[string]*ast.Module, len(modules))
 	for _, m := range modules {
+		if _, dup := parsed[m.Path]; dup {
+			return nil, fmt.Errorf("policy %s is given twice", m.Path)
+		}
 		mod, err := ast.ParseModuleWithOpts(m.Path, string(m.Source), ast.ParserOptions{
 			ProcessAnnotation: true,
 			RegoVersion:       ast.RegoV1,

@@ -7,13 +7,22 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 )
 
 // Teams returns how many teams a generated repo of n requests has.
 func Teams(n int) int { return min(max(n/50, 3), 200) }
 
 // Generate writes a valid platform repo of n requests into dir.
-func Generate(dir string, n int) error {
+func Generate(dir string, n int) error { return generate(dir, n, false) }
+
+// GenerateWithViolations is Generate with some requests that break the
+// default policies: unencrypted databases, images tagged latest, public
+// buckets. Policy benchmarks need findings to compare.
+func GenerateWithViolations(dir string, n int) error { return generate(dir, n, true) }
+
+func generate(dir string, n int, violations bool) error {
 	files := map[string]string{"platform.yaml": platformYAML}
 	teams := Teams(n)
 	for t := range teams {
@@ -23,6 +32,9 @@ func Generate(dir string, n int) error {
 	for i := range n {
 		team := teamName(i % teams)
 		name, body := request(i, teams, team)
+		if violations && i%7 == 0 {
+			body = violate(body)
+		}
 		files["requests/"+team+"/"+name+".yaml"] = body
 	}
 	for p, body := range files {
@@ -35,6 +47,19 @@ func Generate(dir string, n int) error {
 		}
 	}
 	return nil
+}
+
+// violate makes a request break a default policy, by kind.
+func violate(body string) string {
+	switch {
+	case strings.Contains(body, "\nkind: PostgresDatabase\n"):
+		return body + "  encrypted: false\n"
+	case strings.Contains(body, "\nkind: Bucket\n"):
+		return body + "  public: true\n"
+	case strings.Contains(body, "image: "):
+		return regexp.MustCompile(`(image: \S+):\S+`).ReplaceAllString(body, "$1:latest")
+	}
+	return body
 }
 
 func teamName(t int) string { return fmt.Sprintf("team-%03d", t) }

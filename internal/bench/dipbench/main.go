@@ -5,6 +5,7 @@
 //	dipbench gen -n 1000 DIR       write a synthetic repo
 //	dipbench engine -dip bin/dip   validate and render at several sizes
 //	dipbench floor DIR             read and YAML-parse every file (the floor)
+//	dipbench policy -dip bin/dip   dip's policy engine against the conftest CLI
 package main
 
 import (
@@ -36,6 +37,10 @@ func main() {
 		err = engine(os.Args[2:])
 	case "floor":
 		err = floor(os.Args[2:])
+	case "policy":
+		err = policyBench(os.Args[2:])
+	case "eval":
+		err = eval(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
