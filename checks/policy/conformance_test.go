@@ -194,4 +194,3 @@ func messages(rs []conftestResult) []string {
 	sort.Strings(out)
 	return out
 }
-
