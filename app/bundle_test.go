@@ -2,8 +2,14 @@ package app_test
 
 import (
 	"context"
+	"io/fs"
+	"os"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/tester"
 
 	"github.com/dipdev/dip/app"
 	"github.com/dipdev/dip/checks"
@@ -52,5 +58,40 @@ func TestDefaultBundleFindsRealProblems(t *testing.T) {
 		if got[rule] != at {
 			t.Errorf("%s at %q, want %s", rule, got[rule], at)
 		}
+	}
+}
+
+// The template's own policies come with Rego tests, as a platform team's
+// should; they run here as `opa test` would run them.
+func TestTemplatePolicyTests(t *testing.T) {
+	mods := map[string]*ast.Module{}
+	root := os.DirFS("../platform-repo-template")
+	err := fs.WalkDir(root, "policies", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
+			return err
+		}
+		src, err := fs.ReadFile(root, p)
+		if err != nil {
+			return err
+		}
+		mods[p], err = ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := tester.NewRunner().SetDefaultRegoVersion(ast.RegoV1).Run(context.Background(), mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for r := range ch {
+		n++
+		if !r.Pass() {
+			t.Errorf("%s.%s failed: %v", r.Package, r.Name, r.Error)
+		}
+	}
+	if n == 0 {
+		t.Error("the template's policies have no tests")
 	}
 }

@@ -6,6 +6,7 @@
 //	dipbench engine -dip bin/dip   validate and render at several sizes
 //	dipbench floor DIR             read and YAML-parse every file (the floor)
 //	dipbench policy -dip bin/dip   dip's policy engine against the conftest CLI
+//	dipbench base -dip bin/dip     dip check --base on one changed request
 package main
 
 import (
@@ -39,6 +40,8 @@ func main() {
 		err = floor(os.Args[2:])
 	case "policy":
 		err = policyBench(os.Args[2:])
+	case "base":
+		err = baseBench(os.Args[2:])
 	case "eval":
 		err = eval(os.Args[2:])
 	default:
