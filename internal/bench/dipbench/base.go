@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,22 +13,12 @@ import (
 // baseBench times `dip check --base` on a change of one request in repos
 // of several sizes: the work should follow the change, not the repo.
 func baseBench(args []string) error {
-	fl := flag.NewFlagSet("base", flag.ContinueOnError)
-	dip := fl.String("dip", "bin/dip", "dip binary")
-	ns := fl.String("n", "100,10000", "repo sizes, in requests")
-	runs := fl.Int("runs", 3, "runs of each command; the fastest counts")
-	if err := fl.Parse(args); err != nil {
-		return err
-	}
-	counts, err := sizes(*ns)
+	c, err := parseCommon("base", args, "100,10000", 3, nil)
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp(".", ".bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
+	defer c.cleanup()
+	dip, runs, counts, dir := &c.dip, &c.runs, c.counts, c.dir
 	fmt.Printf("| requests | dip check --base (one request changed) | dip check (whole repo) | peak RSS (--base) |\n|---:|---:|---:|---:|\n")
 	var first, last measurement
 	for i, n := range counts {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -47,29 +46,16 @@ func run(runs int, findingsOK bool, argv ...string) (measurement, error) {
 }
 
 func engine(args []string) error {
-	fl := flag.NewFlagSet("engine", flag.ContinueOnError)
-	dip := fl.String("dip", "bin/dip", "dip binary")
-	ns := fl.String("n", "100,1000,10000", "repo sizes, in requests")
-	runs := fl.Int("runs", 3, "runs of each command; the fastest counts")
-	work := fl.String("dir", "", "work directory (default: a temporary one)")
-	if err := fl.Parse(args); err != nil {
-		return err
-	}
-	counts, err := sizes(*ns)
+	c, err := parseCommon("engine", args, "100,1000,10000", 3, nil)
 	if err != nil {
 		return err
 	}
+	defer c.cleanup()
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	dir := *work
-	if dir == "" {
-		if dir, err = os.MkdirTemp(".", ".bench-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	}
+	dip, runs, counts, dir := &c.dip, &c.runs, c.counts, c.dir
 	fmt.Printf("| requests | floor: read+parse | dip validate | dip render | render / floor | render peak RSS |\n")
 	fmt.Printf("|---:|---:|---:|---:|---:|---:|\n")
 	var renders []measurement

@@ -111,6 +111,42 @@ func floor(args []string) error {
 	return nil
 }
 
+// common holds what every measuring command takes.
+type common struct {
+	dip    string
+	counts []int
+	runs   int
+	// dir is a work directory on the project's disk (temporary directories
+	// may live on a much slower file system); cleanup removes it.
+	dir     string
+	cleanup func()
+}
+
+// parseCommon parses the shared flags, and those extra adds, and creates
+// the work directory.
+func parseCommon(name string, args []string, defaultN string, defaultRuns int, extra func(*flag.FlagSet)) (*common, error) {
+	fl := flag.NewFlagSet(name, flag.ContinueOnError)
+	c := &common{}
+	fl.StringVar(&c.dip, "dip", "bin/dip", "dip binary")
+	ns := fl.String("n", defaultN, "repo sizes, in requests")
+	fl.IntVar(&c.runs, "runs", defaultRuns, "runs of each command; the fastest counts")
+	if extra != nil {
+		extra(fl)
+	}
+	if err := fl.Parse(args); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.counts, err = sizes(*ns); err != nil {
+		return nil, err
+	}
+	if c.dir, err = os.MkdirTemp(".", ".bench-"); err != nil {
+		return nil, err
+	}
+	c.cleanup = func() { os.RemoveAll(c.dir) }
+	return c, nil
+}
+
 func sizes(s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {

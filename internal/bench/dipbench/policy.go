@@ -21,27 +21,19 @@ import (
 // requests and rendered output of synthetic repos: same policies (the
 // default bundle), same data, same files.
 func policyBench(args []string) error {
-	fl := flag.NewFlagSet("policy", flag.ContinueOnError)
-	dip := fl.String("dip", "bin/dip", "dip binary")
-	ns := fl.String("n", "1000,10000", "repo sizes, in requests")
-	runs := fl.Int("runs", 1, "runs of each command; the fastest counts")
-	conftest := fl.String("conftest", "conftest", "conftest binary")
-	if err := fl.Parse(args); err != nil {
-		return err
-	}
-	counts, err := sizes(*ns)
+	var conftestBin string
+	c, err := parseCommon("policy", args, "1000,10000", 1, func(fl *flag.FlagSet) {
+		fl.StringVar(&conftestBin, "conftest", "conftest", "conftest binary")
+	})
 	if err != nil {
 		return err
 	}
+	defer c.cleanup()
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp(".", ".bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
+	dip, runs, counts, dir, conftest := &c.dip, &c.runs, c.counts, c.dir, &conftestBin
 	bundleDir := filepath.Join(dir, "bundle")
 	if err := os.CopyFS(bundleDir, policybundle.FS); err != nil {
 		return err
