@@ -29,6 +29,8 @@ const (
 type module struct {
 	region string
 	tags   map[string]string
+	// tagTokens is tags as an HCL object, built once per module.
+	tagTokens hclwrite.Tokens
 	// aliases holds the regions other than region that data sources read
 	// from; each gets an aliased provider.
 	aliases   map[string]bool
@@ -67,7 +69,12 @@ func (m *module) resource(typ, name string) *hclwrite.Body {
 func (m *module) data(typ, name string) *hclwrite.Body { return appendBlock(m.main, "data", typ, name) }
 
 // tag sets the tags every taggable resource carries.
-func (m *module) tag(b *hclwrite.Body) { b.SetAttributeValue("tags", stringMap(m.tags)) }
+func (m *module) tag(b *hclwrite.Body) {
+	if m.tagTokens == nil {
+		m.tagTokens = hclwrite.TokensForValue(stringMap(m.tags))
+	}
+	b.SetAttributeRaw("tags", clone(m.tagTokens))
+}
 
 // variable declares an input variable in variables.tf. typ is a type
 // expression such as string or list(string).
