@@ -67,7 +67,7 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckRun, error) {
 	configFS := opt.Head
 	if opt.Base != nil {
 		configFS = opt.Base
-		switch run.Base, err = Validate(opt.Base); {
+		switch run.Base, err = validateReusing(opt.Base, run.Head.Source); {
 		case errors.Is(err, platform.ErrNotPlatformRepo):
 			run.Base = nil // the change creates the platform repo
 		case err != nil:

@@ -27,8 +27,12 @@ type Build struct {
 // Validate reads and validates the platform repo in fsys. The error is for
 // a repo that cannot be used at all; problems in its files are
 // diagnostics.
-func Validate(fsys fs.FS) (*Build, error) {
-	src, err := platform.Load(fsys)
+func Validate(fsys fs.FS) (*Build, error) { return validateReusing(fsys, nil) }
+
+// validateReusing is Validate, reusing the parsed files of prev that are
+// unchanged in fsys.
+func validateReusing(fsys fs.FS, prev *platform.Source) (*Build, error) {
+	src, err := platform.LoadReusing(fsys, prev)
 	if err != nil {
 		return nil, fmt.Errorf("load platform repo: %w", err)
 	}

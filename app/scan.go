@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/dipdev/dip/checks"
 	"github.com/dipdev/dip/checks/scan"
@@ -33,10 +34,12 @@ func DefaultScanner() Scanner {
 			}
 			defer os.RemoveAll(dir)
 			byPath := map[string]renderers.File{}
+			byDir := map[string]renderers.File{} // <env>/<team>/<name>
 			out := make([]OutputFile, len(files))
 			for i, f := range files {
 				out[i] = OutputFile{Path: f.Path, Data: f.Data}
 				byPath[f.Path] = f
+				byDir[requestDir(f.Path)] = f
 			}
 			tree := dir + "/rendered"
 			if err := WriteTree(tree, out); err != nil {
@@ -45,6 +48,11 @@ func DefaultScanner() Scanner {
 			in.RenderedDir = tree
 			in.MapBack = func(rendered string, _ int) (platform.Pos, string, bool) {
 				f, ok := byPath[rendered]
+				if !ok {
+					// A finding on a directory or another file of a
+					// request's output still belongs to that request.
+					f, ok = byDir[requestDir(rendered)]
+				}
 				if !ok || docs[f.Source] == nil {
 					return platform.Pos{}, "", false
 				}
@@ -58,4 +66,13 @@ func DefaultScanner() Scanner {
 		}
 		return res
 	}
+}
+
+// requestDir is the <env>/<team>/<name> part of a rendered path.
+func requestDir(rendered string) string {
+	parts := strings.SplitN(rendered, "/", 4)
+	if len(parts) < 3 {
+		return ""
+	}
+	return strings.Join(parts[:3], "/")
 }

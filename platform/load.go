@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +38,11 @@ type Source struct {
 
 // Load reads the platform repo in fsys. It fails only when fsys is not a
 // usable platform repo; problems in single files are diagnostics.
-func Load(fsys fs.FS) (*Source, error) {
+func Load(fsys fs.FS) (*Source, error) { return LoadReusing(fsys, nil) }
+
+// LoadReusing is Load, taking the parsed document of prev for every file
+// whose bytes are the same: the two sides of a change share most files.
+func LoadReusing(fsys fs.FS, prev *Source) (*Source, error) {
 	src := &Source{}
 	info, err := fs.Lstat(fsys, PlatformFile)
 	switch {
@@ -57,7 +62,7 @@ func Load(fsys fs.FS) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	docs := parseAll(fsys, append(append([]string{PlatformFile}, teamFiles...), requestFiles...))
+	docs := parseAll(fsys, append(append([]string{PlatformFile}, teamFiles...), requestFiles...), prev.byFile())
 	for i, d := range docs {
 		if d.err != nil {
 			var diag Diagnostic
@@ -142,8 +147,26 @@ type parsed struct {
 	err error
 }
 
-// parseAll reads and parses files in parallel, keeping their order.
-func parseAll(fsys fs.FS, files []string) []parsed {
+func (src *Source) byFile() map[string]*Document {
+	if src == nil {
+		return nil
+	}
+	m := make(map[string]*Document, 1+len(src.Teams)+len(src.Requests))
+	if src.Platform != nil {
+		m[src.Platform.File] = src.Platform
+	}
+	for _, d := range src.Teams {
+		m[d.File] = d
+	}
+	for _, d := range src.Requests {
+		m[d.File] = d
+	}
+	return m
+}
+
+// parseAll reads and parses files in parallel, keeping their order. A file
+// whose bytes equal those of its document in reuse is not parsed again.
+func parseAll(fsys fs.FS, files []string, reuse map[string]*Document) []parsed {
 	out := make([]parsed, len(files))
 	workers := min(runtime.GOMAXPROCS(0), len(files))
 	var next sync.Mutex
@@ -159,7 +182,7 @@ func parseAll(fsys fs.FS, files []string) []parsed {
 				if j >= len(files) {
 					return
 				}
-				out[j].doc, out[j].err = ReadFile(fsys, files[j])
+				out[j].doc, out[j].err = readFile(fsys, files[j], reuse[files[j]])
 			}
 		})
 	}
@@ -169,7 +192,9 @@ func parseAll(fsys fs.FS, files []string) []parsed {
 
 // ReadFile reads and parses one YAML file of the repo, reading no more than
 // MaxFileSize bytes of it.
-func ReadFile(fsys fs.FS, name string) (*Document, error) {
+func ReadFile(fsys fs.FS, name string) (*Document, error) { return readFile(fsys, name, nil) }
+
+func readFile(fsys fs.FS, name string, same *Document) (*Document, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
@@ -178,6 +203,9 @@ func ReadFile(fsys fs.FS, name string) (*Document, error) {
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if same != nil && bytes.Equal(same.Data, data) {
+		return same, nil
 	}
 	return ParseYAML(name, data)
 }

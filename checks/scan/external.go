@@ -1,14 +1,14 @@
 package scan
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -18,139 +18,210 @@ import (
 
 // Bounds on external scanners.
 const (
+	// DefaultTimeout bounds a scanner that sets no timeoutSeconds.
 	DefaultTimeout = 120 * time.Second
-	// MaxOutput is the most SARIF read from a scanner.
+	// MaxOutput is the most a scanner may print on standard output; more
+	// makes its result neutral.
 	MaxOutput = 32 << 20
+	// maxStderr is how much of standard error is kept to explain a crash.
+	maxStderr = 64 << 10
+	// exitGrace is how long output is still read after the scanner exits,
+	// when something it started holds its standard output open.
+	exitGrace = 2 * time.Second
 )
+
+// DirPlaceholder in a scanner's argument is replaced by the absolute path
+// of the directory of rendered files.
+const DirPlaceholder = "{dir}"
+
+// scannerEnv is the only environment a scanner gets: nothing of dip's own
+// configuration, tokens or keys.
+var scannerEnv = []string{"PATH", "HOME", "TMPDIR", "LANG"}
 
 // Result is one external scanner's outcome.
 type Result struct {
-	Scanner    string
-	Conclusion checks.Conclusion
-	// Message says what happened when the scanner could not give a verdict.
+	Scanner string
+	// Conclusion is Failure when a finding is a failure, Success when the
+	// scanner gave a verdict without failures, and Neutral when it gave no
+	// verdict (then Message says why).
+	Conclusion  checks.Conclusion
 	Message     string
 	Annotations []checks.Annotation
 }
 
-// MapBack places a finding on a rendered file (slash path relative to the
-// directory scanned) on the request it was rendered from.
-type MapBack func(rendered string, line int) (platform.Pos, string, bool)
+// MapBack places a finding on a rendered file on the request it was
+// rendered from. rendered is slash-separated and relative to the directory
+// scanned, line counts from 1 (0: unknown). It returns the position in the
+// request, the environment the file was rendered for, and false when the
+// file is not one it knows.
+type MapBack func(rendered string, line int) (pos platform.Pos, env string, ok bool)
 
-// External runs scanner sc over the rendered files in dir. It runs the
-// command without a shell, in dir, with a bounded time and output and an
-// environment of PATH, HOME, TMPDIR and LANG only; "{dir}" in an argument
-// is replaced by dir. A scanner that is missing, crashes, hangs or prints
-// something other than SARIF gives a neutral result that says so.
+// External runs the scanner sc over the rendered files in dir and turns
+// the SARIF 2.1.0 it prints into annotations.
+//
+// The command is found in PATH (a command with a slash is taken relative to
+// dip's working directory) and run without a shell, in dir, with
+// DirPlaceholder in its arguments replaced by dir. It gets an environment of
+// PATH, HOME, TMPDIR and LANG only, no standard input, sc.TimeoutSeconds
+// (default DefaultTimeout) to finish, and at most MaxOutput bytes of
+// standard output. It runs in a process group of its own, which is killed
+// when it times out and when it ends, so nothing it starts outlives it.
+//
+// A non-zero exit with valid SARIF is a verdict, as many scanners exit 1
+// on findings. A scanner that is missing, crashes, hangs or prints anything
+// but SARIF gives a neutral result whose message says what happened.
+//
+// Each result is placed with mapBack at the request its file was rendered
+// from; a result mapBack does not know stays on the rendered file (Pos.File
+// is then the path relative to dir), and one naming no file inside dir
+// gets a zero Pos. Levels map error to failure, warning to warning, note
+// and none to notice.
 func External(ctx context.Context, sc platform.Scanner, dir string, mapBack MapBack) Result {
 	res := Result{Scanner: sc.Name}
 	neutral := func(format string, args ...any) Result {
 		res.Conclusion = checks.Neutral
-		res.Message = fmt.Sprintf(format, args...)
+		res.Message = fmt.Sprintf("scanner %s ", sc.Name) + fmt.Sprintf(format, args...)
 		return res
 	}
 	timeout := DefaultTimeout
 	if sc.TimeoutSeconds > 0 {
 		timeout = time.Duration(sc.TimeoutSeconds) * time.Second
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	path, err := exec.LookPath(sc.Command)
-	if err != nil {
-		return neutral("scanner %s is not installed: %v", sc.Name, err)
+	if err := ctx.Err(); err != nil {
+		return neutral("was not run: %v", context.Cause(ctx))
 	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return neutral("has no directory to scan: %v", err)
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return neutral("has no directory to scan: %s is not a directory", dir)
+	}
+	path, err := exec.LookPath(sc.Command)
+	if err == nil && !filepath.IsAbs(path) {
+		path, err = filepath.Abs(path)
+	}
+	if err != nil {
+		return neutral("is not installed: %v", err)
+	}
+
+	errTimeout := errors.New("scanner timed out")
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
+	defer cancel()
 	args := make([]string, len(sc.Args))
 	for i, a := range sc.Args {
-		args[i] = strings.ReplaceAll(a, "{dir}", dir)
+		args[i] = strings.ReplaceAll(a, DirPlaceholder, dir)
 	}
-	cmd := exec.Command(path, args...)
+	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
-	cmd.Env = scannerEnv()
+	cmd.Env = environ()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return neutral("scanner %s: %v", sc.Name, err)
+	kill := func() error { return killGroup(cmd) }
+	cmd.Cancel = kill
+	cmd.WaitDelay = exitGrace
+	stdout := &capped{max: MaxOutput, overflow: func() { _ = kill() }}
+	stderr := &capped{max: maxStderr}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+
+	runErr := cmd.Run()
+	if cmd.Process != nil {
+		_ = kill() // whatever the scanner left running
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &limitedWriter{w: &stderr, n: 64 << 10}
-	if err := cmd.Start(); err != nil {
-		return neutral("scanner %s did not start: %v", sc.Name, err)
-	}
-	// Kill the whole process group when time is up, so that a scanner's
-	// children cannot keep it running.
-	stop := context.AfterFunc(ctx, func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	out, readErr := io.ReadAll(io.LimitReader(stdout, MaxOutput+1))
-	if len(out) > MaxOutput {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	waitErr := cmd.Wait()
-	stop()
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // leftovers of the group
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return neutral("scanner %s timed out after %v", sc.Name, timeout)
-	case len(out) > MaxOutput:
-		return neutral("scanner %s printed more than %d MiB", sc.Name, MaxOutput>>20)
-	case readErr != nil:
-		return neutral("scanner %s: reading its output: %v", sc.Name, readErr)
+	case cmd.Process == nil:
+		return neutral("did not start: %v", runErr)
+	case runErr != nil && errors.Is(context.Cause(ctx), errTimeout):
+		return neutral("timed out after %gs", timeout.Seconds())
+	case runErr != nil && ctx.Err() != nil:
+		return neutral("was stopped: %v", context.Cause(ctx))
+	case stdout.overflowed():
+		return neutral("printed more than %d MiB of output", MaxOutput>>20)
 	}
-	log, parseErr := parseSARIF(out)
-	if parseErr != nil {
-		if waitErr != nil {
-			return neutral("scanner %s failed (%v): %s", sc.Name, waitErr, firstLines(stderr.String(), 5))
+	log, err := parseSARIF(stdout.bytes())
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(runErr, &exit) {
+			msg := fmt.Sprintf("failed with %v and printed no SARIF (%v)", exit, err)
+			if s := firstLines(stderr.String(), 5); s != "" {
+				msg += "; its standard error begins:\n" + s
+			}
+			return neutral("%s", msg)
 		}
-		return neutral("scanner %s: %v", sc.Name, parseErr)
+		res.Conclusion, res.Message = checks.Neutral, fmt.Sprintf("scanner %s: %v", sc.Name, err)
+		return res
 	}
-	// Many scanners exit non-zero when they find something; valid SARIF
-	// is what counts.
+
 	res.Conclusion = checks.Success
-	for _, run := range log.Runs {
+	bases := []string{dir}
+	if real, err := filepath.EvalSymlinks(dir); err == nil && real != dir {
+		bases = append(bases, real)
+	}
+	for i := range log.Runs {
+		run := &log.Runs[i]
 		for _, r := range run.Results {
-			a := annotation(sc.Name, dir, r, mapBack)
+			if !r.finding() {
+				continue
+			}
+			a := annotation(sc.Name, run.rule(r), r, bases, mapBack)
 			res.Annotations = append(res.Annotations, a)
 			if a.Level == checks.LevelFailure {
 				res.Conclusion = checks.Failure
 			}
 		}
 	}
+	res.Annotations = checks.SortAnnotations(res.Annotations)
 	return res
 }
 
-func annotation(scanner, dir string, r sarifResult, mapBack MapBack) checks.Annotation {
+func annotation(scanner string, rule sarifRule, r sarifResult, bases []string, mapBack MapBack) checks.Annotation {
+	id := firstNonBlank(r.RuleID, rule.ID, "finding")
 	a := checks.Annotation{
-		Level:   level(r.Level),
-		Rule:    scanner + "." + r.RuleID,
-		Title:   scanner,
-		Message: r.Message.Text,
-		Pos:     platform.Pos{File: "rendered", Line: 1},
+		Level:   level(r.Level, rule.DefaultConfiguration.Level),
+		Rule:    scanner + "." + id,
+		Title:   scanner + ": " + id,
+		Message: firstNonBlank(r.Message.Text, r.Message.Markdown, rule.ShortDescription.Text, id),
 	}
-	if len(r.Locations) > 0 {
-		loc := r.Locations[0].PhysicalLocation
-		if rel := relPath(dir, loc.ArtifactLocation.URI); rel != "" {
-			if pos, env, ok := mapBack(rel, loc.Region.StartLine); ok {
-				a.Pos, a.Env, a.Source = pos, env, rel
-			} else {
-				a.Pos = platform.Pos{File: rel, Line: max(loc.Region.StartLine, 1)}
+	for _, loc := range r.Locations {
+		pl := loc.PhysicalLocation
+		rel := relPath(bases, pl.ArtifactLocation.URI)
+		if rel == "" {
+			continue
+		}
+		line := max(pl.Region.StartLine, 0)
+		a.Source = rel
+		a.Pos = platform.Pos{File: rel, Line: line}
+		if mapBack != nil {
+			if pos, env, ok := mapBack(rel, line); ok {
+				a.Pos, a.Env = pos, env
 			}
 		}
+		break
 	}
 	return a
 }
 
-// level maps a SARIF level; a result without one is a warning, SARIF's
-// default.
-func level(l string) checks.Level {
-	switch l {
-	case "error":
-		return checks.LevelFailure
-	case "warning", "":
-		return checks.LevelWarning
+func firstNonBlank(s ...string) string {
+	for _, v := range s {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
 	}
-	return checks.LevelNotice
+	return ""
 }
 
-func scannerEnv() []string {
+// killGroup kills the scanner's process group: the scanner and everything
+// it started that did not leave the group.
+func killGroup(cmd *exec.Cmd) error {
+	err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	if errors.Is(err, syscall.ESRCH) {
+		return nil
+	}
+	return err
+}
+
+func environ() []string {
 	var env []string
-	for _, k := range []string{"PATH", "HOME", "TMPDIR", "LANG"} {
+	for _, k := range scannerEnv {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
@@ -166,19 +237,48 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-type limitedWriter struct {
-	w io.Writer
-	n int
+// capped keeps the first max bytes written to it. Past that it keeps
+// nothing more, calls overflow once, and fails the write, which stops the
+// copy from the scanner.
+type capped struct {
+	mu       sync.Mutex
+	buf      []byte
+	max      int
+	over     bool
+	overflow func()
 }
 
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if l.n <= 0 {
+var errOverflow = errors.New("output limit reached")
+
+func (c *capped) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	room := c.max - len(c.buf)
+	if len(p) <= room {
+		c.buf = append(c.buf, p...)
 		return len(p), nil
 	}
-	q := p[:min(len(p), l.n)]
-	l.n -= len(q)
-	if _, err := l.w.Write(q); err != nil {
-		return 0, err
+	c.buf = append(c.buf, p[:max(room, 0)]...)
+	if c.overflow == nil {
+		return len(p), nil // keep the beginning, drop the rest quietly
 	}
-	return len(p), nil
+	if !c.over {
+		c.over = true
+		c.overflow()
+	}
+	return 0, errOverflow
 }
+
+func (c *capped) overflowed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.over
+}
+
+func (c *capped) bytes() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf
+}
+
+func (c *capped) String() string { return string(c.bytes()) }

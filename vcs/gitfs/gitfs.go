@@ -15,19 +15,37 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
-// Open opens the git repository that holds dir.
+// Open opens the git repository that holds dir. Pack files stay open
+// between reads: reading a tree of thousands of files would otherwise open
+// the pack again for every object.
 func Open(dir string) (*git.Repository, error) {
 	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
 		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
 	}
-	return repo, nil
+	st, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return repo, nil
+	}
+	var worktree billy.Filesystem
+	if wt, err := repo.Worktree(); err == nil {
+		worktree = wt.Filesystem
+	}
+	keep := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+	kept, err := git.Open(keep, worktree)
+	if err != nil {
+		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
+	}
+	return kept, nil
 }
 
 // Resolve turns a revision (branch, tag, remote branch, SHA, HEAD~1, ...)
