@@ -1,26 +1,30 @@
+# An image without a tag, or tagged latest, changes under a running
+# service: a restart may run different code than the one reviewed.
 package kubernetes.image_tags
 
 import data.kubernetes.lib
 
 # METADATA
 # title: Images are pinned to a version
-# description: An image without a tag, or with :latest, changes under a running service.
+# description: Every container image has a version tag other than latest, or a digest.
 # custom:
 #   id: kubernetes.image_tag
 #   field: spec.image
 #   severity: medium
 deny contains msg if {
 	some c in lib.all_containers
-	not pinned(c.image)
-	msg := sprintf("container %q in %s uses image %q; pin a version tag or digest other than latest", [c.name, lib.name, c.image])
+	not pinned(object.get(c, "image", ""))
+	msg := sprintf("container %q in %s uses image %q; pin a version tag other than latest, or a digest", [c.name, lib.name, object.get(c, "image", "")])
 }
 
-pinned(image) if contains(image, "@sha256:")
+pinned(image) if regex.match(`@sha256:[0-9a-f]{64}$`, image)
 
 pinned(image) if {
 	not contains(image, "@")
 	parts := split(image, "/")
 	last := parts[count(parts) - 1]
-	contains(last, ":")
-	not endswith(last, ":latest")
+	tag := split(last, ":")
+	count(tag) == 2
+	tag[1] != ""
+	tag[1] != "latest"
 }

@@ -1,17 +1,32 @@
 package kubernetes.image_tags_test
 
+import data.kubernetes.fixtures
 import data.kubernetes.image_tags
 
-deployment(image) := {"kind": "Deployment", "metadata": {"name": "api"}, "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}}
+with_image(image) := json.patch(fixtures.deployment, [{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": image}])
 
-test_tag_and_digest_pass if {
-	count(image_tags.deny) == 0 with input as deployment("ghcr.io/acme/api:1.4.2")
-	count(image_tags.deny) == 0 with input as deployment("registry.example:5000/api:2")
-	count(image_tags.deny) == 0 with input as deployment("ghcr.io/acme/api@sha256:0123456789abcdef")
+digest := "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+
+test_tags_and_digests_pass if {
+	count(image_tags.deny) == 0 with input as fixtures.deployment
+	count(image_tags.deny) == 0 with input as fixtures.cronjob
+	count(image_tags.deny) == 0 with input as with_image("registry.example:5000/orders-api:2")
+	count(image_tags.deny) == 0 with input as with_image(sprintf("ghcr.io/acme/orders-api@%s", [digest]))
+	count(image_tags.deny) == 0 with input as with_image(sprintf("ghcr.io/acme/orders-api:1.4.2@%s", [digest]))
 }
 
-test_latest_and_untagged_fail if {
-	count(image_tags.deny) == 1 with input as deployment("ghcr.io/acme/api:latest")
-	count(image_tags.deny) == 1 with input as deployment("ghcr.io/acme/api")
-	count(image_tags.deny) == 1 with input as deployment("registry.example:5000/api")
+test_latest_fails if {
+	image_tags.deny == {`container "orders-api" in Deployment "orders-api" uses image "ghcr.io/acme/orders-api:latest"; pin a version tag other than latest, or a digest`} with input as with_image("ghcr.io/acme/orders-api:latest")
+}
+
+test_untagged_fails if {
+	count(image_tags.deny) == 1 with input as with_image("ghcr.io/acme/orders-api")
+	count(image_tags.deny) == 1 with input as with_image("registry.example:5000/orders-api")
+	count(image_tags.deny) == 1 with input as with_image("ghcr.io/acme/orders-api:")
+	count(image_tags.deny) == 1 with input as with_image("ghcr.io/acme/orders-api@sha256:abc")
+}
+
+test_cronjob_images_are_judged if {
+	j := json.patch(fixtures.cronjob, [{"op": "replace", "path": "/spec/jobTemplate/spec/template/spec/containers/0/image", "value": "ghcr.io/acme/catalog-reindex"}])
+	count(image_tags.deny) == 1 with input as j
 }

@@ -1,8 +1,14 @@
+# Production databases keep automated backups long enough to recover from
+# a mistake found late. A platform sets its own minimum with the data
+# document dip.policy.minBackupRetentionDays (default 7) and names its
+# production environments with dip.policy.productionEnvironments.
 package terraform.backup_retention
 
 import data.terraform.lib
 
-minimum_days := 7
+minimum_days := data.dip.policy.minBackupRetentionDays if {
+	is_number(data.dip.policy.minBackupRetentionDays)
+} else := 7
 
 # METADATA
 # title: Production databases keep backups
@@ -12,9 +18,9 @@ minimum_days := 7
 #   field: spec.backupRetentionDays
 #   severity: high
 deny contains msg if {
-	some r in lib.resources
-	r.type == "aws_db_instance"
-	r.body.tags.env == "production"
-	object.get(r.body, "backup_retention_period", 0) < minimum_days
-	msg := sprintf("%s keeps backups for %d days; production needs at least %d", [lib.label(r), object.get(r.body, "backup_retention_period", 0), minimum_days])
+	some r in lib.of_type("aws_db_instance")
+	lib.production(r)
+	days := object.get(r.body, "backup_retention_period", 0)
+	not days >= minimum_days
+	msg := sprintf("%s keeps backups for %v days in %s; production needs at least %d (backupRetentionDays)", [lib.label(r), days, lib.env(r), minimum_days])
 }

@@ -1,10 +1,13 @@
+# Every taggable cloud resource carries the platform's tags, which tie it
+# to its team, budget, environment and request.
 package terraform.required_tags
 
 import data.terraform.lib
 
 required := {"team", "cost-center", "env", "managed-by", "dip-request"}
 
-# Resources that take tags; any other resource that sets tags is judged too.
+# Resource types dip renders that take tags. Any other resource that sets
+# tags is judged too; aws_route53_record and attachments take none.
 taggable := {
 	"aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group",
 	"aws_sqs_queue", "aws_s3_bucket", "aws_secretsmanager_secret",
@@ -21,7 +24,7 @@ deny contains msg if {
 	some r in lib.resources
 	judged(r)
 	tags := object.get(r.body, "tags", {})
-	missing := required - {k | some k, _ in tags}
+	missing := {t | some t in required; not present(tags, t)}
 	count(missing) > 0
 	msg := sprintf("%s lacks the tags %s", [lib.label(r), concat(", ", sort(missing))])
 }
@@ -29,3 +32,8 @@ deny contains msg if {
 judged(r) if r.type in taggable
 
 judged(r) if r.body.tags
+
+present(tags, t) if {
+	is_string(tags[t])
+	trim_space(tags[t]) != ""
+}
