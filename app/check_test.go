@@ -298,3 +298,24 @@ func TestInvalidRequestIsReportedAndOthersStillJudged(t *testing.T) {
 		t.Errorf("TLS finding = %+v, want orders-api.yaml:25", a)
 	}
 }
+
+// A request can pass validation and still be impossible to render, here a
+// database whose cloud identifier would start with a digit. dip/render
+// fails on it, and the other checks still report.
+func TestValidRequestThatCannotRender(t *testing.T) {
+	head := templateFS(t)
+	head["teams/9ops.yaml"] = &fstest.MapFile{Data: []byte("apiVersion: dip/v1\nkind: Team\nmetadata:\n  name: 9ops\nspec:\n  owners: [\"@acme/ops\"]\n  costCenter: cc-9\n")}
+	head["requests/9ops/metrics-db.yaml"] = &fstest.MapFile{Data: []byte("apiVersion: dip/v1\nkind: PostgresDatabase\nmetadata:\n  name: metrics-db\n  team: 9ops\nspec:\n  environments: [staging]\n  size: small\n")}
+	run := check(t, head, nil, "2026-11-22")
+	if c := run.Report.Get(checks.Validate).Conclusion; c != checks.Success {
+		t.Fatalf("dip/validate = %s: %+v", c, run.Report.Get(checks.Validate).Annotations)
+	}
+	r := run.Report.Get(checks.Render)
+	a := findAnnotation(&run.Report, checks.Render, "render")
+	if r.Conclusion != checks.Failure || a == nil || a.File != "requests/9ops/metrics-db.yaml" {
+		t.Fatalf("dip/render = %s %+v", r.Conclusion, r.Annotations)
+	}
+	if c := run.Report.Get(checks.Policy).Conclusion; c != checks.Success {
+		t.Errorf("dip/policy = %s; the other requests are still judged", c)
+	}
+}
