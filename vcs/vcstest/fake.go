@@ -1,0 +1,216 @@
+// Package vcstest holds Fake, an in-memory vcs.Provider that records what
+// it is asked and answers what a test set.
+package vcstest
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/dipdev/dip/checks"
+	"github.com/dipdev/dip/vcs"
+)
+
+// Method names a vcs.Provider method, for Calls and errors.
+type Method string
+
+const (
+	MethodCloneAuth             Method = "CloneAuth"
+	MethodCreateCheckRun        Method = "CreateCheckRun"
+	MethodUpdateCheckRun        Method = "UpdateCheckRun"
+	MethodCheckRuns             Method = "CheckRuns"
+	MethodOpenPullRequests      Method = "OpenPullRequests"
+	MethodPullRequestsForCommit Method = "PullRequestsForCommit"
+	MethodApprovers             Method = "Approvers"
+	MethodRepositories          Method = "Repositories"
+)
+
+// Call is one call of a method, with the arguments that apply to it.
+type Call struct {
+	Method Method
+	Repo   vcs.Repo
+	SHA    string
+	// ID is the check run's, for UpdateCheckRun and the id CreateCheckRun
+	// returned.
+	ID     int64
+	Number int
+	Run    *vcs.CheckRun
+	// Err is what the call returned.
+	Err error
+}
+
+// CheckRun is a check run as it stands after every call so far.
+type CheckRun struct {
+	ID   int64
+	Repo vcs.Repo
+	SHA  string
+	// Run is the latest state: each field set by an update replaces the
+	// last. Its Annotations are every annotation given, in order, as the
+	// host adds them.
+	Run vcs.CheckRun
+	// Requests are the create and every update, as received.
+	Requests []vcs.CheckRun
+}
+
+// Fake is an in-memory vcs.Provider. The zero value is ready; it is safe
+// for concurrent use.
+type Fake struct {
+	mu        sync.Mutex
+	calls     []Call
+	runs      []*CheckRun
+	open      map[string][]vcs.PullRequest
+	commits   map[string][]vcs.PullRequest
+	approvers map[string][]string
+	repos     []vcs.Repo
+	user      string
+	password  string
+	errs      map[Method]error
+	next      map[Method][]error
+}
+
+var _ vcs.Provider = (*Fake)(nil)
+
+// SetOpenPullRequests sets repo's open pull requests (repo is owner/name).
+func (f *Fake) SetOpenPullRequests(repo string, prs ...vcs.PullRequest) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.open = set(f.open, repo, slices.Clone(prs))
+}
+
+// MapCommit makes sha of repo belong to the merged pull requests prs.
+func (f *Fake) MapCommit(repo, sha string, prs ...vcs.PullRequest) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.commits = set(f.commits, repo+"@"+sha, slices.Clone(prs))
+}
+
+// SetApprovers sets who approved pull request number of repo.
+func (f *Fake) SetApprovers(repo string, number int, logins ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.approvers = set(f.approvers, fmt.Sprintf("%s#%d", repo, number), slices.Clone(logins))
+}
+
+// SetRepositories sets the repositories the app may act on.
+func (f *Fake) SetRepositories(repos ...vcs.Repo) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.repos = slices.Clone(repos)
+}
+
+// SetCloneAuth sets what CloneAuth returns; x-access-token and
+// fake-token unless set.
+func (f *Fake) SetCloneAuth(user, password string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.user, f.password = user, password
+}
+
+// SetError makes every call of m fail with err from now on; nil ends it.
+func (f *Fake) SetError(m Method, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs = set(f.errs, m, err)
+}
+
+// FailNext makes the next calls of m fail with errs, one call each,
+// before any error SetError set.
+func (f *Fake) FailNext(m Method, errs ...error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next = set(f.next, m, append(f.next[m], errs...))
+}
+
+func set[K comparable, V any](m map[K]V, k K, v V) map[K]V {
+	if m == nil {
+		m = make(map[K]V)
+	}
+	m[k] = v
+	return m
+}
+
+// fail returns the error the next call of m gets, if any. f.mu is held.
+func (f *Fake) fail(m Method) error {
+	if errs := f.next[m]; len(errs) > 0 {
+		f.next[m] = errs[1:]
+		return errs[0]
+	}
+	return f.errs[m]
+}
+
+// record notes a call and returns its error. f.mu is held.
+func (f *Fake) record(c Call) error {
+	c.Err = f.fail(c.Method)
+	if c.Run != nil {
+		r := cloneRun(*c.Run)
+		c.Run = &r
+	}
+	f.calls = append(f.calls, c)
+	return c.Err
+}
+
+func cloneRun(r vcs.CheckRun) vcs.CheckRun {
+	r.Annotations = slices.Clone(r.Annotations)
+	return r
+}
+
+// Calls lists every call so far, in order.
+func (f *Fake) Calls() []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := slices.Clone(f.calls)
+	for i := range out {
+		if out[i].Run != nil {
+			r := cloneRun(*out[i].Run)
+			out[i].Run = &r
+		}
+	}
+	return out
+}
+
+// CallsOf lists the calls of m so far, in order.
+func (f *Fake) CallsOf(m Method) []Call {
+	return slices.DeleteFunc(f.Calls(), func(c Call) bool { return c.Method != m })
+}
+
+// CheckRunsMade lists every check run made, in order.
+func (f *Fake) CheckRunsMade() []CheckRun {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]CheckRun, len(f.runs))
+	for i, r := range f.runs {
+		out[i] = CheckRun{ID: r.ID, Repo: r.Repo, SHA: r.SHA, Run: cloneRun(r.Run)}
+		for _, req := range r.Requests {
+			out[i].Requests = append(out[i].Requests, cloneRun(req))
+		}
+	}
+	return out
+}
+
+// CheckRun returns check run id.
+func (f *Fake) CheckRun(id int64) (CheckRun, bool) {
+	for _, r := range f.CheckRunsMade() {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return CheckRun{}, false
+}
+
+// LatestCheckRun returns the last check run called name made on sha of
+// repo (owner/name).
+func (f *Fake) LatestCheckRun(repo, sha, name string) (CheckRun, bool) {
+	runs := f.CheckRunsMade()
+	for i := len(runs) - 1; i >= 0; i-- {
+		if r := runs[i]; r.Repo.FullName() == repo && r.SHA == sha && r.Run.Name == name {
+			return r, true
+		}
+	}
+	return CheckRun{}, false
+}
+
+// Annotations is every annotation of check run id, in order.
+func (f *Fake) Annotations(id int64) []checks.Annotation {
+	r, _ := f.CheckRun(id)
+	return r.Run.Annotations
+}
