@@ -1,0 +1,94 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dipdev/dip/vcs"
+)
+
+// Outcomes of a job attempt, the outcome label of dip_queue_jobs_total.
+const (
+	outcomeCompleted  = "completed"
+	outcomeRetried    = "retried"
+	outcomeFailed     = "failed"
+	outcomeCancelled  = "cancelled"
+	outcomeSuperseded = "superseded"
+)
+
+// metrics are the queue's Prometheus metrics, labelled by event kind.
+type metrics struct {
+	jobs     *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	enqueues *prometheus.CounterVec
+}
+
+// newMetrics makes the queue's metrics and registers them on reg when it
+// is not nil. Collectors already registered by another queue on reg are
+// shared.
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dip_queue_jobs_total",
+			Help: "Job attempts by event kind and outcome: completed, retried, failed (out of attempts), cancelled (permanent error), superseded (a newer head was queued).",
+		}, []string{"kind", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "dip_queue_job_duration_seconds",
+			Help:    "Time the handler took per job attempt, by event kind.",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600},
+		}, []string{"kind"}),
+		enqueues: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dip_queue_deliveries_total",
+			Help: "Deliveries offered to the queue by event kind and result: accepted or duplicate.",
+		}, []string{"kind", "result"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	var err error
+	if m.jobs, err = register(reg, m.jobs); err != nil {
+		return nil, err
+	}
+	if m.duration, err = register(reg, m.duration); err != nil {
+		return nil, err
+	}
+	if m.enqueues, err = register(reg, m.enqueues); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// register registers c on reg, or returns the equal collector registered
+// before.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	err := reg.Register(c)
+	if err == nil {
+		return c, nil
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing, nil
+		}
+	}
+	return c, fmt.Errorf("register metrics: %w", err)
+}
+
+func (m *metrics) finished(kind vcs.EventKind, outcome string) {
+	m.jobs.WithLabelValues(string(kind), outcome).Inc()
+}
+
+func (m *metrics) observe(kind vcs.EventKind, d time.Duration) {
+	m.duration.WithLabelValues(string(kind)).Observe(d.Seconds())
+}
+
+func (m *metrics) enqueued(kind vcs.EventKind, accepted bool) {
+	result := "accepted"
+	if !accepted {
+		result = "duplicate"
+	}
+	m.enqueues.WithLabelValues(string(kind), result).Inc()
+}
