@@ -1,10 +1,9 @@
 package webhook
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dipdev/dip/internal/promreg"
 )
 
 // Outcomes of a delivery, as counted and logged.
@@ -47,25 +46,11 @@ func newMetrics(reg prometheus.Registerer) (metrics, error) {
 		return m, nil
 	}
 	var err error
-	if m.deliveries, err = register(reg, m.deliveries); err != nil {
+	if m.deliveries, err = promreg.Register(reg, m.deliveries); err != nil {
 		return metrics{}, err
 	}
-	if m.duration, err = register(reg, m.duration); err != nil {
+	if m.duration, err = promreg.Register(reg, m.duration); err != nil {
 		return metrics{}, err
 	}
 	return m, nil
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	err := reg.Register(c)
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing, nil
-		}
-	}
-	if err != nil {
-		return c, fmt.Errorf("register webhook metrics: %w", err)
-	}
-	return c, nil
 }

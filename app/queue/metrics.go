@@ -1,12 +1,11 @@
 package queue
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dipdev/dip/internal/promreg"
 	"github.com/dipdev/dip/vcs"
 )
 
@@ -49,32 +48,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return m, nil
 	}
 	var err error
-	if m.jobs, err = register(reg, m.jobs); err != nil {
+	if m.jobs, err = promreg.Register(reg, m.jobs); err != nil {
 		return nil, err
 	}
-	if m.duration, err = register(reg, m.duration); err != nil {
+	if m.duration, err = promreg.Register(reg, m.duration); err != nil {
 		return nil, err
 	}
-	if m.enqueues, err = register(reg, m.enqueues); err != nil {
+	if m.enqueues, err = promreg.Register(reg, m.enqueues); err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-// register registers c on reg, or returns the equal collector registered
-// before.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	err := reg.Register(c)
-	if err == nil {
-		return c, nil
-	}
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing, nil
-		}
-	}
-	return c, fmt.Errorf("register metrics: %w", err)
 }
 
 func (m *metrics) finished(kind vcs.EventKind, outcome string) {

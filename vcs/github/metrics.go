@@ -1,10 +1,9 @@
 package github
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dipdev/dip/internal/promreg"
 )
 
 // newMetrics makes the client's metrics and registers them with reg, or
@@ -22,25 +21,11 @@ func newMetrics(reg prometheus.Registerer) (*prometheus.CounterVec, *prometheus.
 		return requests, remaining, nil
 	}
 	var err error
-	if requests, err = register(reg, requests); err != nil {
+	if requests, err = promreg.Register(reg, requests); err != nil {
 		return nil, nil, err
 	}
-	if remaining, err = register(reg, remaining); err != nil {
+	if remaining, err = promreg.Register(reg, remaining); err != nil {
 		return nil, nil, err
 	}
 	return requests, remaining, nil
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	err := reg.Register(c)
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing, nil
-		}
-	}
-	if err != nil {
-		return c, fmt.Errorf("register github metrics: %w", err)
-	}
-	return c, nil
 }
