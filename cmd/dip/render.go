@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
-
-	"github.com/dipdev/dip/app"
 )
 
 func renderCmd(g *globals) *cobra.Command {
@@ -21,10 +19,7 @@ func renderCmd(g *globals) *cobra.Command {
 			"The default output is the repo's output path from platform.yaml (rendered).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := g.checkFormat("text", "json"); err != nil {
-				return err
-			}
-			b, err := g.load(app.Validate)
+			b, err := g.validated()
 			if err != nil {
 				return err
 			}

@@ -23,16 +23,22 @@ func validateCmd(g *globals) *cobra.Command {
 			"problem is found.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := g.checkFormat("text", "json"); err != nil {
-				return err
-			}
-			b, err := g.load(app.Validate)
+			b, err := g.validated()
 			if err != nil {
 				return err
 			}
 			return report(cmd.OutOrStdout(), g.format, b, nil)
 		},
 	}
+}
+
+// validated checks the format flag and validates the repo, as validate
+// and render both begin.
+func (g *globals) validated() (*app.Build, error) {
+	if err := g.checkFormat("text", "json"); err != nil {
+		return nil, err
+	}
+	return g.load(app.Validate)
 }
 
 // load runs step over the repo, mapping an unusable repo to exit code 2.
