@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"runtime"
-	"sync"
 
 	"github.com/dipdev/dip/checks/policy"
+	"github.com/dipdev/dip/internal/parallel"
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/renderers"
 )
@@ -50,13 +49,13 @@ func policySubjects(b *Build, scope *Scope, out string) ([]policy.Subject, error
 // parseInputs parses data[i] into subjects[i].Input.Value in parallel,
 // choosing conftest's parser by file extension.
 func parseInputs(subjects []policy.Subject, data [][]byte) error {
-	return parallel(len(subjects), func(i int) error { return parseInput(&subjects[i].Input, data[i]) })
+	return eachParallel(len(subjects), func(i int) error { return parseInput(&subjects[i].Input, data[i]) })
 }
 
 // ParseInputFiles reads the file of each input and parses it, in parallel,
 // as parseInputs does.
 func ParseInputFiles(inputs []policy.Input) error {
-	return parallel(len(inputs), func(i int) error {
+	return eachParallel(len(inputs), func(i int) error {
 		data, err := os.ReadFile(inputs[i].Path)
 		if err != nil {
 			return err
@@ -65,24 +64,11 @@ func ParseInputFiles(inputs []policy.Input) error {
 	})
 }
 
-// parallel runs f for 0..n-1 on GOMAXPROCS workers and returns the first
-// error by index.
-func parallel(n int, f func(int) error) error {
+// eachParallel runs f for 0..n-1 in parallel and returns the first error
+// by index.
+func eachParallel(n int, f func(int) error) error {
 	errs := make([]error, n)
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range work {
-				errs[i] = f(i)
-			}
-		})
-	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel.For(n, func(i int) { errs[i] = f(i) })
 	for _, err := range errs {
 		if err != nil {
 			return err

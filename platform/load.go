@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/dipdev/dip/internal/parallel"
 	"io"
 	"io/fs"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // File names and directories of a platform repo.
@@ -168,25 +167,9 @@ func (src *Source) byFile() map[string]*Document {
 // whose bytes equal those of its document in reuse is not parsed again.
 func parseAll(fsys fs.FS, files []string, reuse map[string]*Document) []parsed {
 	out := make([]parsed, len(files))
-	workers := min(runtime.GOMAXPROCS(0), len(files))
-	var next sync.Mutex
-	i := 0
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				next.Lock()
-				j := i
-				i++
-				next.Unlock()
-				if j >= len(files) {
-					return
-				}
-				out[j].doc, out[j].err = readFile(fsys, files[j], reuse[files[j]])
-			}
-		})
-	}
-	wg.Wait()
+	parallel.For(len(files), func(i int) {
+		out[i].doc, out[i].err = readFile(fsys, files[i], reuse[files[i]])
+	})
 	return out
 }
 

@@ -8,10 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"runtime"
 	"slices"
-	"sync"
 
+	"github.com/dipdev/dip/internal/parallel"
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/renderers/kubernetes"
 	"github.com/dipdev/dip/renderers/source"
@@ -46,20 +45,7 @@ func Render(repo *platform.Repo) ([]File, platform.Diagnostics) {
 func RenderRequests(repo *platform.Repo, requests []*platform.Request) ([]File, platform.Diagnostics) {
 	results := make([][]File, len(requests))
 	errs := make([]error, len(requests))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range work {
-				results[i], errs[i] = Request(repo, requests[i])
-			}
-		})
-	}
-	for i := range requests {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel.For(len(requests), func(i int) { results[i], errs[i] = Request(repo, requests[i]) })
 
 	var files []File
 	var diags platform.Diagnostics

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dipdev/dip/checks"
+	"github.com/dipdev/dip/internal/parallel"
 	"github.com/dipdev/dip/platform"
 )
 
@@ -75,20 +75,7 @@ func NewSecrets() (*Secrets, error) {
 // not reported.
 func (s *Secrets) Scan(files []File) []checks.Annotation {
 	found := make([][]checks.Annotation, len(files))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Go(func() {
-			for i := range work {
-				found[i] = s.scanFile(files[i])
-			}
-		})
-	}
-	for i := range files {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel.For(len(files), func(i int) { found[i] = s.scanFile(files[i]) })
 	return checks.SortAnnotations(slices.Concat(found...))
 }
 

@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/dipdev/dip/internal/parallel"
 	"github.com/dipdev/dip/platform"
 )
 
@@ -38,20 +36,7 @@ type checkedRequest struct {
 // order of docs.
 func checkRequests(set *schemaSet, docs []*platform.Document) []*checkedRequest {
 	out := make([]*checkedRequest, len(docs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(docs)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(docs) {
-					return
-				}
-				out[i] = checkRequest(set, docs[i])
-			}
-		})
-	}
-	wg.Wait()
+	parallel.For(len(docs), func(i int) { out[i] = checkRequest(set, docs[i]) })
 	return out
 }
 
