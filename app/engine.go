@@ -69,12 +69,3 @@ func (b *Build) render(scope *Scope) {
 	b.Diagnostics = append(b.Diagnostics, diags...)
 	b.Diagnostics.Sort()
 }
-
-// OutputFiles returns the rendered files as files to write.
-func (b *Build) OutputFiles() []OutputFile {
-	out := make([]OutputFile, len(b.Files))
-	for i, f := range b.Files {
-		out[i] = OutputFile{Path: f.Path, Data: f.Data}
-	}
-	return out
-}

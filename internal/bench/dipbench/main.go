@@ -15,14 +15,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dipdev/dip/internal/bench"
+	"github.com/dipdev/dip/internal/parallel"
 )
 
 func main() {
@@ -81,31 +80,19 @@ func floor(args []string) error {
 	if err != nil {
 		return err
 	}
-	work := make(chan string)
-	errs := make(chan error, len(files))
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for p := range work {
-				data, err := os.ReadFile(p)
-				if err == nil {
-					var n yaml.Node
-					err = yaml.Unmarshal(data, &n)
-				}
-				if err != nil {
-					errs <- err
-				}
-			}
-		})
-	}
-	for _, p := range files {
-		work <- p
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		return err
+	errs := make([]error, len(files))
+	parallel.For(len(files), func(i int) {
+		data, err := os.ReadFile(files[i])
+		if err == nil {
+			var n yaml.Node
+			err = yaml.Unmarshal(data, &n)
+		}
+		errs[i] = err
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	fmt.Printf("parsed %d files\n", len(files))
 	return nil
