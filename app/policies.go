@@ -77,6 +77,10 @@ func LoadPolicies(bundle, repo fs.FS, plat *platform.Platform) (*Policies, error
 
 func isRegoTest(p string) bool { return len(p) > 10 && p[len(p)-10:] == "_test.rego" }
 
+// BundleVersion is the version of a policy bundle, from its
+// metadata/version.json.
+func BundleVersion(bundle fs.FS) (string, error) { return bundleVersion(bundle) }
+
 func bundleVersion(bundle fs.FS) (string, error) {
 	raw, err := fs.ReadFile(bundle, "metadata/version.json")
 	if err != nil {

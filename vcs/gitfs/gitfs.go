@@ -38,6 +38,11 @@ const streamAbove = 1 << 20
 func Open(dir string) (*git.Repository, error) {
 	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
+		// A bare repository, such as the server's clones, has no .git to
+		// detect.
+		repo, err = git.PlainOpen(dir)
+	}
+	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, fmt.Errorf("open git repository at %s: not inside a git repository", dir)
 	}
 	if err != nil {

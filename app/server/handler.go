@@ -1,0 +1,103 @@
+// Package server is dip serve: the GitHub App. Webhook deliveries are
+// verified and queued by package webhook; the Handler here works them from
+// the durable queue — checks of pull requests (pull_request.go), renders
+// of merges committed to the output branch (push.go) — and the Reconciler
+// finds work whose webhook was lost (reconcile.go). Server (server.go)
+// puts it together behind the HTTP endpoints.
+package server
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/queue"
+	"github.com/dipdev/dip/app/repocache"
+	"github.com/dipdev/dip/vcs"
+)
+
+// Handler works the events of the queue. It is safe for concurrent use.
+type Handler struct {
+	Provider vcs.Provider
+	Cache    *repocache.Cache
+	// Bundle is the default policy bundle.
+	Bundle fs.FS
+	// Scan runs the scanners; nil runs none.
+	Scan          app.Scanner
+	PolicyTimeout time.Duration
+	Logger        *slog.Logger
+	// Now is the clock exceptions expire by and commits are dated with;
+	// nil is time.Now.
+	Now func() time.Time
+	// Committer signs the output branch's commits; the zero value is
+	// DefaultCommitter.
+	Committer Signature
+}
+
+var _ queue.Handler = (*Handler)(nil)
+
+// Signature is a git author or committer.
+type Signature struct{ Name, Email string }
+
+// DefaultCommitter is who commits rendered output.
+var DefaultCommitter = Signature{Name: "dip", Email: "dip[bot]@users.noreply.github.com"}
+
+// Handle does the work of one event. Errors are retried by the queue; one
+// wrapping queue.ErrPermanent is not.
+func (h *Handler) Handle(ctx context.Context, ev vcs.Event) error {
+	log := h.logger().With(eventAttrs(ev)...)
+	switch ev.Kind {
+	case vcs.EventCheck, vcs.EventMergeGroup:
+		return h.check(ctx, log, ev)
+	case vcs.EventPush:
+		return h.push(ctx, log, ev)
+	case vcs.EventInstallation:
+		// The reconcile sweep takes up new repositories; nothing is owed
+		// to the installation itself.
+		log.Info("installation changed", "repositories_added", len(ev.Repos))
+		return nil
+	case vcs.EventPing:
+		return nil
+	default:
+		return fmt.Errorf("event %s of %s: %w: unknown kind %q", ev.DeliveryID, ev.Repo.FullName(), queue.ErrPermanent, ev.Kind)
+	}
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Logger
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now == nil {
+		return time.Now()
+	}
+	return h.Now()
+}
+
+func (h *Handler) committer() Signature {
+	if h.Committer.Name == "" {
+		return DefaultCommitter
+	}
+	return h.Committer
+}
+
+// eventAttrs are the attributes of every log line about ev.
+func eventAttrs(ev vcs.Event) []any {
+	attrs := []any{slog.String("delivery_id", ev.DeliveryID), slog.String("event", ev.Name), slog.String("kind", string(ev.Kind))}
+	if ev.Repo.Owner != "" {
+		attrs = append(attrs, slog.String("repo", ev.Repo.FullName()))
+	}
+	if ev.PullRequest != nil {
+		attrs = append(attrs, slog.Int("pr", ev.PullRequest.Number))
+	}
+	if ev.SHA != "" {
+		attrs = append(attrs, slog.String("sha", ev.SHA))
+	}
+	return attrs
+}

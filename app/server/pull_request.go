@@ -1,0 +1,145 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/queue"
+	"github.com/dipdev/dip/app/repocache"
+	"github.com/dipdev/dip/vcs"
+	"github.com/dipdev/dip/vcs/gitfs"
+)
+
+// errGone is a commit to check that the host no longer has: a force-push
+// replaced it, and the newer head has its own event.
+var errGone = errors.New("commit no longer on the host")
+
+// check posts the four check runs of a pull request's head commit (or a
+// merge group's): in progress at once, then completed with what dip check
+// finds, judged with the base branch's policies and settings. When dip
+// itself fails, the runs are completed neutral and the job is retried.
+func (h *Handler) check(ctx context.Context, log *slog.Logger, ev vcs.Event) error {
+	if ev.SHA == "" {
+		return fmt.Errorf("check %s: %w: no commit", ev.Repo.FullName(), queue.ErrPermanent)
+	}
+	pub := &app.Publisher{Provider: h.Provider, Repo: ev.Repo, SHA: ev.SHA, ExternalID: externalID(ev)}
+	if err := pub.Start(ctx); err != nil {
+		return err
+	}
+	run, err := h.runCheck(ctx, ev)
+	if errors.Is(err, errGone) {
+		log.Info("commit is gone from the host; its checks are left to the newer head", "error", err)
+		if ferr := pub.Fail(ctx, err); ferr != nil {
+			return ferr
+		}
+		return fmt.Errorf("%w: %w", queue.ErrPermanent, err)
+	}
+	if err != nil {
+		if ferr := pub.Fail(ctx, err); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+		return err
+	}
+	if err := pub.Finish(ctx, &run.Report); err != nil {
+		return err
+	}
+	log.Info("checks completed", "conclusions", conclusions(run))
+	return nil
+}
+
+func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*app.CheckRun, error) {
+	baseRef := baseBranch(ev)
+	refs := []string{"refs/heads/" + baseRef}
+	if ev.PullRequest != nil && ev.PullRequest.Number > 0 {
+		refs = append(refs, "refs/pull/"+strconv.Itoa(ev.PullRequest.Number)+"/head")
+	}
+	if ev.Ref != "" {
+		refs = append(refs, qualify(ev.Ref))
+	}
+	co, err := h.Cache.Fetch(ctx, ev.Repo, refs, ev.SHA)
+	if err != nil {
+		if errors.Is(err, repocache.ErrMissingCommit) {
+			return nil, fmt.Errorf("%w: %w", errGone, err)
+		}
+		return nil, err
+	}
+	defer co.Release()
+	head, err := gitfs.New(co.Repo, plumbing.NewHash(ev.SHA))
+	if err != nil {
+		return nil, err
+	}
+	opt := app.CheckOptions{
+		Head:          head,
+		Bundle:        h.Bundle,
+		Today:         h.now().UTC().Format("2006-01-02"),
+		PolicyTimeout: h.PolicyTimeout,
+		Scan:          h.Scan,
+	}
+	if opt.Base, err = baseTree(co, baseRef, ev.BaseSHA); err != nil {
+		return nil, err
+	}
+	run, err := app.Check(ctx, opt)
+	if err != nil {
+		return nil, fmt.Errorf("check %s@%s: %w", ev.Repo.FullName(), ev.SHA, err)
+	}
+	return run, nil
+}
+
+// baseTree is the tree whose policies judge the change: the base branch as
+// it is now, or the commit the event names when the branch is not there.
+func baseTree(co *repocache.Checkout, branch, sha string) (fs.FS, error) {
+	hash, err := gitfs.Resolve(co.Repo, repocache.RemoteRef("refs/heads/"+branch).String())
+	if err != nil {
+		if sha == "" {
+			return nil, fmt.Errorf("base branch %s: %w", branch, err)
+		}
+		hash = plumbing.NewHash(sha)
+	}
+	return gitfs.New(co.Repo, hash)
+}
+
+// baseBranch is the branch a change is judged against.
+func baseBranch(ev vcs.Event) string {
+	if ev.PullRequest != nil && ev.PullRequest.BaseRef != "" {
+		return ev.PullRequest.BaseRef
+	}
+	if ev.Repo.DefaultBranch != "" {
+		return ev.Repo.DefaultBranch
+	}
+	return "main"
+}
+
+func qualify(ref string) string {
+	if strings.HasPrefix(ref, "refs/") {
+		return ref
+	}
+	return "refs/heads/" + ref
+}
+
+// externalID ties check runs to the commit and pull request they judge.
+func externalID(ev vcs.Event) string {
+	id := "dip:" + ev.SHA
+	if ev.PullRequest != nil && ev.PullRequest.Number > 0 {
+		id += ":pr" + strconv.Itoa(ev.PullRequest.Number)
+	}
+	return id
+}
+
+func conclusions(run *app.CheckRun) string {
+	var b strings.Builder
+	for i, r := range run.Report.Results {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(r.Name + "=" + string(r.Conclusion))
+	}
+	return b.String()
+}

@@ -1,0 +1,200 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/queue"
+	"github.com/dipdev/dip/app/repocache"
+	"github.com/dipdev/dip/platform"
+	"github.com/dipdev/dip/vcs"
+	"github.com/dipdev/dip/vcs/gitfs"
+)
+
+// maxPushAttempts bounds the retries of a push that lost a race with
+// another writer of the output branch.
+const maxPushAttempts = 5
+
+// push renders the default branch at the pushed commit and commits the
+// result to the platform's output branch: one commit per source commit,
+// only when the rendered tree changes, fast-forward only, with the audit
+// trailers. A default branch that does not validate gets no commit.
+func (h *Handler) push(ctx context.Context, log *slog.Logger, ev vcs.Event) error {
+	if ev.SHA == "" || ev.Ref == "" {
+		return fmt.Errorf("render %s: %w: no commit or branch", ev.Repo.FullName(), queue.ErrPermanent)
+	}
+	for attempt := 1; ; attempt++ {
+		err := h.renderAndCommit(ctx, log, ev)
+		if !errors.Is(err, repocache.ErrRejected) || attempt == maxPushAttempts {
+			return err
+		}
+		log.Info("output branch moved while committing; fetching and trying again", "attempt", attempt)
+	}
+}
+
+func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.Event) error {
+	co, err := h.Cache.Fetch(ctx, ev.Repo, []string{qualify(ev.Ref)}, ev.SHA)
+	if errors.Is(err, repocache.ErrMissingCommit) {
+		return fmt.Errorf("%w: %w", queue.ErrPermanent, err)
+	}
+	if err != nil {
+		return err
+	}
+	src, err := gitfs.New(co.Repo, plumbing.NewHash(ev.SHA))
+	if err != nil {
+		co.Release()
+		return err
+	}
+	b, err := app.Render(src)
+	co.Release()
+	if err != nil {
+		return fmt.Errorf("render %s@%s: %w: %w", ev.Repo.FullName(), ev.SHA, queue.ErrPermanent, err)
+	}
+	if b.Repo == nil || len(b.Diagnostics) > 0 {
+		first := "platform.yaml is invalid"
+		if len(b.Diagnostics) > 0 {
+			first = b.Diagnostics[0].Error()
+		}
+		log.Error("default branch does not validate; nothing committed to the output branch",
+			"problems", len(b.Diagnostics), "first", first)
+		return nil
+	}
+	out := b.Repo.Platform.Output
+	if out.Branch == ev.Ref {
+		return fmt.Errorf("render %s: %w: output branch %s is the default branch", ev.Repo.FullName(), queue.ErrPermanent, out.Branch)
+	}
+
+	co, err = h.Cache.Fetch(ctx, ev.Repo, []string{"refs/heads/" + out.Branch}, ev.SHA)
+	if err != nil {
+		return err
+	}
+	commit, err := h.commitRender(ctx, log, co, ev, b, out)
+	co.Release()
+	if err != nil || commit.IsZero() {
+		return err
+	}
+	if err := h.Cache.Push(ctx, ev.Repo, commit, out.Branch); err != nil {
+		return err
+	}
+	log.Info("rendered output committed", "branch", out.Branch, "commit", commit.String(), "files", len(b.Files))
+	return nil
+}
+
+// commitRender writes the rendered tree and its commit into the clone and
+// returns the commit, or the zero hash when there is nothing to commit.
+func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repocache.Checkout, ev vcs.Event, b *app.Build, out platform.Output) (plumbing.Hash, error) {
+	source := plumbing.NewHash(ev.SHA)
+	tipHash, err := gitfs.Resolve(co.Repo, repocache.RemoteRef("refs/heads/"+out.Branch).String())
+	var tip *object.Commit
+	var prevSource plumbing.Hash
+	if err == nil {
+		if tip, err = co.Repo.CommitObject(tipHash); err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("output branch %s: %w", out.Branch, err)
+		}
+		if s := trailer(tip.Message, "Dip-Source-Commit"); plumbing.IsHash(s) {
+			prevSource = plumbing.NewHash(s)
+		}
+	}
+	if prevSource == source {
+		log.Info("commit already rendered", "branch", out.Branch)
+		return plumbing.ZeroHash, nil
+	}
+	if !prevSource.IsZero() && isAncestor(co.Repo, source, prevSource) {
+		log.Info("a newer commit is already rendered", "branch", out.Branch, "rendered", prevSource.String())
+		return plumbing.ZeroHash, nil
+	}
+
+	files := make(map[string][]byte, len(b.Files))
+	for _, f := range b.Files {
+		files[strings.TrimSuffix(out.Path, "/")+"/"+f.Path] = f.Data
+	}
+	tree, err := writeTree(co.Repo.Storer, files)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write rendered tree: %w", err)
+	}
+	if tip != nil && tip.TreeHash == tree {
+		log.Info("rendered tree unchanged; nothing to commit", "branch", out.Branch)
+		return plumbing.ZeroHash, nil
+	}
+
+	from := prevSource
+	if from.IsZero() || !isAncestor(co.Repo, from, source) {
+		from = firstParent(co.Repo, source)
+	}
+	paths, err := changedRequests(co.Repo, from, source, b)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	a, err := h.audit(ctx, ev, b, paths)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	var parents []plumbing.Hash
+	if tip != nil {
+		parents = []plumbing.Hash{tip.Hash}
+	}
+	sourceCommit, err := co.Repo.CommitObject(source)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	sig := object.Signature{Name: h.committer().Name, Email: h.committer().Email, When: h.now()}
+	c := &object.Commit{
+		Author: sig, Committer: sig, TreeHash: tree, ParentHashes: parents,
+		Message: a.message(sourceCommit),
+	}
+	return writeObject(co.Repo.Storer, c)
+}
+
+// isAncestor reports whether commit a is b or an ancestor of b. A commit
+// missing from the clone is no one's ancestor.
+func isAncestor(r *git.Repository, a, b plumbing.Hash) bool {
+	ca, err := r.CommitObject(a)
+	if err != nil {
+		return false
+	}
+	cb, err := r.CommitObject(b)
+	if err != nil {
+		return false
+	}
+	ok, err := ca.IsAncestor(cb)
+	return err == nil && ok
+}
+
+func firstParent(r *git.Repository, h plumbing.Hash) plumbing.Hash {
+	c, err := r.CommitObject(h)
+	if err != nil || len(c.ParentHashes) == 0 {
+		return plumbing.ZeroHash
+	}
+	return c.ParentHashes[0]
+}
+
+// changedRequests lists the request files added, changed or removed
+// between the commits from and to; every request when from is zero.
+func changedRequests(r *git.Repository, from, to plumbing.Hash, b *app.Build) ([]string, error) {
+	if from.IsZero() {
+		var paths []string
+		for _, d := range b.Source.Requests {
+			paths = append(paths, d.File)
+		}
+		return paths, nil
+	}
+	changes, err := gitfs.ChangedFiles(r, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("changed requests: %w", err)
+	}
+	var paths []string
+	for _, c := range changes {
+		if strings.HasPrefix(c.Path, "requests/") && (strings.HasSuffix(c.Path, ".yaml") || strings.HasSuffix(c.Path, ".yml")) {
+			paths = append(paths, c.Path)
+		}
+	}
+	return paths, nil
+}
