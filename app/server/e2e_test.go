@@ -5,10 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/github/githubtest"
 )
 
@@ -245,4 +247,108 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unsigned delivery answered %d, want 401", resp.StatusCode)
 	}
+}
+
+// A merge renders the repo at the merge commit and commits it to the
+// output branch with the audit trailers; a commit whose render changes
+// nothing, or a repeated push, adds no commit.
+func TestMergeCommitsRenderedOutput(t *testing.T) {
+	e := newEnv(t)
+	d := e.start(dipOptions{})
+	full := owner + "/" + repoName
+
+	// The first push renders the seeded repo.
+	d.deliver(t, "push", "push-0", e.pushPayload("0000000000000000000000000000000000000000", e.main))
+	waitFor(t, time.Minute, "the output branch", func() bool { return e.remote.hasBranch("rendered") })
+
+	e.remote.checkout("main")
+	sha := e.remote.commit("refunds", "Add the refunds queue", map[string]string{
+		"requests/payments/refunds.yaml": validQueue,
+		"requests/payments/orders-db.yaml": strings.Replace(readFile(t, e.remote.work+"/requests/payments/orders-db.yaml"),
+			"  team: payments\n", "  team: payments\n  exceptions:\n    - {policy: terraform.restrict_instance_types, reason: benchmark, expires: \"2999-01-01\"}\n", 1),
+	})
+	merge := e.remote.merge("refunds", "Merge pull request #21 from acme/refunds")
+	e.gh.AddPullRequest(full, vcsPull(21, "alice", sha))
+	e.gh.MergePullRequest(full, 21)
+	e.gh.MapCommitToPulls(full, merge, 21)
+	e.gh.SetReviews(full, 21, githubtest.Review{User: "bob", State: "APPROVED"}, githubtest.Review{User: "carol", State: "COMMENTED"}, githubtest.Review{User: "dave", State: "APPROVED"})
+	d.deliver(t, "push", "push-1", e.pushPayload(e.main, merge))
+	waitFor(t, time.Minute, "a second rendered commit", func() bool {
+		if strings.Contains(d.logs.String(), "does not validate") {
+			t.Fatalf("the merge does not validate:\n%s", d.logs)
+		}
+		return len(e.remote.commits("rendered")) == 2
+	})
+
+	msg := e.remote.commits("rendered")[0]
+	for _, want := range []string{
+		"Dip-Source-Commit: " + merge,
+		"Dip-Pull-Request: 21 ",
+		"Dip-Requested-By: alice",
+		"Dip-Approved-By: bob\nDip-Approved-By: dave\n",
+		"Dip-Policy-Bundle: 1.0.0",
+		"Dip-Request: requests/payments/orders-db.yaml\nDip-Request: requests/payments/refunds.yaml\n",
+		"Dip-Exception: requests/payments/orders-db.yaml terraform.restrict_instance_types 2999-01-01",
+	} {
+		if !strings.Contains(msg+"\n", want) {
+			t.Errorf("rendered commit message lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "carol") {
+		t.Errorf("a commenter is listed as approver:\n%s", msg)
+	}
+	tree := e.remote.git(e.remote.bare, "ls-tree", "-r", "--name-only", "rendered")
+	for _, want := range []string{
+		"rendered/staging/payments/refunds/terraform/main.tf",
+		"rendered/production/payments/orders-db/terraform/main.tf",
+	} {
+		if !strings.Contains(tree, want) {
+			t.Errorf("output branch lacks %s", want)
+		}
+	}
+	if strings.Contains(tree, "requests/") || strings.Contains(tree, "platform.yaml") {
+		t.Errorf("output branch carries source files:\n%s", tree)
+	}
+
+	// A README change renders nothing new: no commit. The older push
+	// delivered again under a new id is superseded by the newer one.
+	readme := e.remote.commit("main", "Explain more", map[string]string{"README.md": "# acme platform\n"})
+	d.deliver(t, "push", "push-2", e.pushPayload(merge, readme))
+	d.deliver(t, "push", "push-1-again", e.pushPayload(e.main, merge))
+	waitFor(t, time.Minute, "the pushes to be worked", func() bool {
+		logs := d.logs.String()
+		return strings.Contains(logs, "rendered tree unchanged") && strings.Contains(logs, `"msg":"superseded"`)
+	})
+	if n := len(e.remote.commits("rendered")); n != 2 {
+		t.Errorf("output branch has %d commits, want 2", n)
+	}
+
+	// Someone else moved the output branch: dip fetches and commits on top.
+	e.remote.git(e.remote.work, "fetch", "-q", "origin", "rendered")
+	e.remote.git(e.remote.work, "checkout", "-q", "-B", "rendered", "origin/rendered")
+	e.remote.commit("rendered", "Hand-made note", map[string]string{"NOTE.md": "kept\n"})
+	e.remote.checkout("main")
+	third := e.remote.commit("main", "Add another queue", map[string]string{"requests/payments/returns.yaml": strings.ReplaceAll(validQueue, "refunds", "returns")})
+	d.deliver(t, "push", "push-3", e.pushPayload(readme, third))
+	waitFor(t, time.Minute, "a rendered commit on top of the hand-made one", func() bool { return len(e.remote.commits("rendered")) == 4 })
+	if got := e.remote.git(e.remote.bare, "log", "-1", "--format=%P", "rendered"); got != e.remote.git(e.remote.bare, "rev-parse", "rendered~1") {
+		t.Errorf("not a fast-forward: parents %s", got)
+	}
+	msg = e.remote.commits("rendered")[0]
+	if !strings.Contains(msg, "Dip-Request: requests/payments/returns.yaml") || strings.Contains(msg, "Dip-Pull-Request") {
+		t.Errorf("direct push's commit message:\n%s", msg)
+	}
+}
+
+func vcsPull(n int, author, sha string) vcs.PullRequest {
+	return vcs.PullRequest{Number: n, Author: author, HeadSHA: sha, HeadRef: "refunds", BaseRef: "main"}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

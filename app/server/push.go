@@ -40,15 +40,24 @@ func (h *Handler) push(ctx context.Context, log *slog.Logger, ev vcs.Event) erro
 	}
 }
 
+// renderAndCommit renders the default branch's head, which is the pushed
+// commit or one after it: the queue may have skipped the job of a newer
+// push for a redelivered older one, and a render of the head is never
+// worse than one of an older commit.
 func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.Event) error {
-	co, err := h.Cache.Fetch(ctx, ev.Repo, []string{qualify(ev.Ref)}, ev.SHA)
-	if errors.Is(err, repocache.ErrMissingCommit) {
-		return fmt.Errorf("%w: %w", queue.ErrPermanent, err)
-	}
+	co, err := h.Cache.Fetch(ctx, ev.Repo, []string{qualify(ev.Ref)})
 	if err != nil {
 		return err
 	}
-	src, err := gitfs.New(co.Repo, plumbing.NewHash(ev.SHA))
+	head, err := gitfs.Resolve(co.Repo, repocache.RemoteRef(qualify(ev.Ref)).String())
+	if err != nil {
+		co.Release()
+		return fmt.Errorf("render %s: %w: branch %s is gone: %w", ev.Repo.FullName(), queue.ErrPermanent, ev.Ref, err)
+	}
+	if head.String() != ev.SHA {
+		log.Info("the branch moved on since the push; rendering its head", "head", head.String())
+	}
+	src, err := gitfs.New(co.Repo, head)
 	if err != nil {
 		co.Release()
 		return err
@@ -56,7 +65,7 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 	b, err := app.Render(src)
 	co.Release()
 	if err != nil {
-		return fmt.Errorf("render %s@%s: %w: %w", ev.Repo.FullName(), ev.SHA, queue.ErrPermanent, err)
+		return fmt.Errorf("render %s@%s: %w: %w", ev.Repo.FullName(), head, queue.ErrPermanent, err)
 	}
 	if b.Repo == nil || len(b.Diagnostics) > 0 {
 		first := "platform.yaml is invalid"
@@ -64,7 +73,7 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 			first = b.Diagnostics[0].Error()
 		}
 		log.Error("default branch does not validate; nothing committed to the output branch",
-			"problems", len(b.Diagnostics), "first", first)
+			"head", head.String(), "problems", len(b.Diagnostics), "first", first)
 		return nil
 	}
 	out := b.Repo.Platform.Output
@@ -72,11 +81,11 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 		return fmt.Errorf("render %s: %w: output branch %s is the default branch", ev.Repo.FullName(), queue.ErrPermanent, out.Branch)
 	}
 
-	co, err = h.Cache.Fetch(ctx, ev.Repo, []string{"refs/heads/" + out.Branch}, ev.SHA)
+	co, err = h.Cache.Fetch(ctx, ev.Repo, []string{"refs/heads/" + out.Branch})
 	if err != nil {
 		return err
 	}
-	commit, err := h.commitRender(ctx, log, co, ev, b, out)
+	commit, err := h.commitRender(ctx, log, co, ev.Repo, head, b, out)
 	co.Release()
 	if err != nil || commit.IsZero() {
 		return err
@@ -84,14 +93,13 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 	if err := h.Cache.Push(ctx, ev.Repo, commit, out.Branch); err != nil {
 		return err
 	}
-	log.Info("rendered output committed", "branch", out.Branch, "commit", commit.String(), "files", len(b.Files))
+	log.Info("rendered output committed", "branch", out.Branch, "commit", commit.String(), "source", head.String(), "files", len(b.Files))
 	return nil
 }
 
 // commitRender writes the rendered tree and its commit into the clone and
 // returns the commit, or the zero hash when there is nothing to commit.
-func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repocache.Checkout, ev vcs.Event, b *app.Build, out platform.Output) (plumbing.Hash, error) {
-	source := plumbing.NewHash(ev.SHA)
+func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repocache.Checkout, repo vcs.Repo, source plumbing.Hash, b *app.Build, out platform.Output) (plumbing.Hash, error) {
 	tipHash, err := gitfs.Resolve(co.Repo, repocache.RemoteRef("refs/heads/"+out.Branch).String())
 	var tip *object.Commit
 	var prevSource plumbing.Hash
@@ -133,7 +141,7 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	a, err := h.audit(ctx, ev, b, paths)
+	a, err := h.audit(ctx, co, repo, from, source, b, paths)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
