@@ -81,6 +81,7 @@ func annotationOn(run githubtest.CheckRun, path string) (githubtest.Annotation, 
 }
 
 func TestPullRequestChecks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	d := e.start(dipOptions{})
 	cases := []struct {
@@ -157,6 +158,7 @@ func TestPullRequestChecks(t *testing.T) {
 // A pull request cannot weaken the rules it is judged by: deleting the
 // platform's policy in the same change still fails the violating request.
 func TestDeletedPolicyStillJudges(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	d := e.start(dipOptions{})
 	sha := e.remote.commit("weaken", "Drop the rotation rule and add a secret", map[string]string{
@@ -179,6 +181,7 @@ func TestDeletedPolicyStillJudges(t *testing.T) {
 }
 
 func TestDuplicateDeliveryChecksOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	d := e.start(dipOptions{})
 	sha := e.remote.commit("dup", "Add a queue", map[string]string{"requests/payments/refunds.yaml": validQueue})
@@ -199,6 +202,7 @@ func TestDuplicateDeliveryChecksOnce(t *testing.T) {
 // Injected 502s and a secondary rate limit slow the checks down but do not
 // stop them.
 func TestChecksCompleteThroughFaults(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	d := e.start(dipOptions{})
 	sha := e.remote.commit("faults", "Add a queue", map[string]string{"requests/payments/refunds.yaml": validQueue})
@@ -218,6 +222,7 @@ func TestChecksCompleteThroughFaults(t *testing.T) {
 }
 
 func TestHealthReadyMetrics(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	d := e.start(dipOptions{})
 	d.deliver(t, "ping", "ping-1", map[string]any{"zen": "Keep it logically awesome.", "hook_id": 1})
@@ -253,6 +258,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 // output branch with the audit trailers; a commit whose render changes
 // nothing, or a repeated push, adds no commit.
 func TestMergeCommitsRenderedOutput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	d := e.start(dipOptions{})
 	full := owner + "/" + repoName

@@ -186,12 +186,15 @@ type env struct {
 	main   string // the seeded main commit
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvFrom(t, "../../platform-repo-template") }
+
+// newEnvFrom is newEnv with the platform repo in seed.
+func newEnvFrom(t testing.TB, seed string) *env {
 	t.Helper()
 	r := newRemote(t)
 	gh := githubtest.New(t, githubtest.WithHandler("/"+owner+"/"+repoName+".git/", r.handler()))
 	repo := gh.AddRepo(vcs.Repo{Owner: owner, Name: repoName})
-	r.seed("../../platform-repo-template")
+	r.seed(seed)
 	main := r.commit("main", "Start the platform repo", nil)
 	return &env{t: t, gh: gh, remote: r, repo: repo, main: main}
 }
@@ -402,4 +405,18 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func countLines(s, sub string) int {
+	n := 0
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+func replaceName(request, name string) string {
+	return strings.Replace(request, "name: refunds", "name: "+name, 1)
 }
