@@ -1,0 +1,96 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/internal/bench"
+	policybundle "github.com/dipdev/dip/policy-bundle"
+	"github.com/dipdev/dip/vcs/gitfs"
+)
+
+// BenchmarkPullRequestChecks measures a pull request opened on a
+// 1,000-request platform repo until its four check runs are completed on
+// the fake GitHub: delivery, queue, fetch, check and publishing. The
+// baseline, "check-only", is app.Check on the same two commits, in
+// process, with nothing around it.
+func BenchmarkPullRequestChecks(b *testing.B) {
+	seed := filepath.Join(b.TempDir(), "repo")
+	if err := bench.Generate(seed, 1000); err != nil {
+		b.Fatal(err)
+	}
+	e := newEnvFrom(b, seed)
+	d := e.start(dipOptions{})
+	// One request the pull requests change.
+	var target string
+	_ = filepath.WalkDir(filepath.Join(seed, "requests"), func(p string, de os.DirEntry, err error) error {
+		if target == "" && err == nil && !de.IsDir() {
+			target = p
+		}
+		return nil
+	})
+	rel, _ := filepath.Rel(seed, target)
+	body, err := os.ReadFile(target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	change := func(i int) string {
+		e.remote.checkout("main")
+		return e.remote.commit(fmt.Sprintf("change-%d", i), "Change a request",
+			map[string]string{filepath.ToSlash(rel): string(body) + fmt.Sprintf("# change %d\n", i)})
+	}
+
+	b.Run("pipeline", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			b.StopTimer()
+			sha := change(i)
+			payload := e.pullRequest(1000+i, fmt.Sprintf("change-%d", i), sha, "opened", false)
+			b.StartTimer()
+
+			if got := d.deliver(b, "pull_request", fmt.Sprintf("bench-%d", i), payload); got != http.StatusAccepted {
+				b.Fatalf("delivery answered %d", got)
+			}
+			runs := e.waitChecks(sha, 2*time.Minute)
+			for name, r := range runs {
+				if r.Conclusion != "success" {
+					b.Fatalf("%s concluded %q:\n%s", name, r.Conclusion, r.Summary)
+				}
+			}
+		}
+	})
+
+	b.Run("check-only", func(b *testing.B) {
+		sha := change(-1)
+		repo, err := gitfs.Open(e.remote.bare)
+		if err != nil {
+			b.Fatal(err)
+		}
+		head, err := gitfs.New(repo, plumbing.NewHash(sha))
+		if err != nil {
+			b.Fatal(err)
+		}
+		base, err := gitfs.New(repo, plumbing.NewHash(strings.TrimSpace(e.remote.git(e.remote.bare, "rev-parse", "main"))))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			run, err := app.Check(b.Context(), app.CheckOptions{
+				Head: head, Base: base, Bundle: policybundle.FS, Today: "2026-12-01", Scan: app.DefaultScanner(),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if run.Report.Failed() {
+				b.Fatal("check failed")
+			}
+		}
+	})
+}
