@@ -358,3 +358,38 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(b)
 }
+
+// The "Re-run" button of a check run sends check_run rerequested: dip
+// checks the commit again and posts a new set of runs.
+func TestRerunButton(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	d := e.start(dipOptions{})
+	sha := e.remote.commit("rerun", "Add a queue", map[string]string{"requests/payments/refunds.yaml": validQueue})
+	pr := e.pullRequest(6, "rerun", sha, "opened", false)
+	d.deliver(t, "pull_request", "rerun-1", pr)
+	runs := e.waitChecks(sha, time.Minute)
+	payload := map[string]any{
+		"action": "rerequested",
+		"check_run": map[string]any{
+			"id": runs["dip/policy"].ID, "head_sha": sha, "name": "dip/policy",
+			"app":           map[string]any{"id": e.gh.AppID()},
+			"pull_requests": []any{pr["pull_request"]},
+		},
+		"repository":   e.repoPayload(),
+		"installation": map[string]any{"id": githubtest.DefaultInstallation},
+		"sender":       map[string]any{"login": "reviewer"},
+	}
+	if got := d.deliver(t, "check_run", "rerun-2", payload); got != http.StatusAccepted {
+		t.Fatalf("re-run answered %d, want 202", got)
+	}
+	waitFor(t, time.Minute, "a second set of completed runs", func() bool {
+		done := 0
+		for _, r := range e.gh.CheckRuns() {
+			if r.HeadSHA == sha && r.Status == "completed" {
+				done++
+			}
+		}
+		return done == 8
+	})
+}

@@ -104,7 +104,7 @@ func serveCmd() *cobra.Command {
 }
 
 // applyEnv sets every flag not given on the command line from its
-// variable, when that is set.
+// variable, when that is set and not empty.
 func applyEnv(fl *pflag.FlagSet) error {
 	var errs []error
 	fl.VisitAll(func(p *pflag.Flag) {
@@ -112,7 +112,7 @@ func applyEnv(fl *pflag.FlagSet) error {
 		if !ok || p.Changed {
 			return
 		}
-		if v, ok := os.LookupEnv(env); ok {
+		if v := os.Getenv(env); v != "" {
 			if err := fl.Set(p.Name, v); err != nil {
 				errs = append(errs, fmt.Errorf("%s=%q: %w", env, v, err))
 			}
