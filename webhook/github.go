@@ -190,7 +190,7 @@ func (h *GitHub) serve(w http.ResponseWriter, r *http.Request) result {
 	if !handled(name) {
 		return res.done(http.StatusOK, outcomeIgnored, "ignored")
 	}
-	payload, err := github.ParseWebHook(name, body)
+	payload, err := parsePayload(name, body)
 	if err != nil {
 		return res.fail(http.StatusBadRequest, outcomeInvalid, "invalid "+name+" payload", err)
 	}

@@ -113,6 +113,20 @@ func (d pgDB) exec(ctx context.Context, tx pgx.Tx, query string, args ...any) (i
 	return tag.RowsAffected(), nil
 }
 
+func (d pgDB) queryTx(ctx context.Context, tx pgx.Tx, query string, args []any, row func(func(...any) error) error) error {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 func (d pgDB) execDB(ctx context.Context, query string, args ...any) error {
 	_, err := d.pool.Exec(ctx, query, args...)
 	return err

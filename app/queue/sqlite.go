@@ -88,7 +88,7 @@ func newSQLiteEngine(ctx context.Context, pool *sql.DB, rc *river.Config, log *s
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	e := &engine[*sql.Tx]{db: sqliteDB{pool}, client: client}
+	e := &engine[*sql.Tx]{db: sqliteDB{pool}, client: client, insertFast: true}
 	e.group = newGroupCommit(e.insertBatch)
 	return e, nil
 }
@@ -112,6 +112,20 @@ func (d sqliteDB) exec(ctx context.Context, tx *sql.Tx, query string, args ...an
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+func (d sqliteDB) queryTx(ctx context.Context, tx *sql.Tx, query string, args []any, row func(func(...any) error) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func (d sqliteDB) execDB(ctx context.Context, query string, args ...any) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -39,14 +40,17 @@ func schema() []string {
 }
 
 const (
-	sqlInsertDelivery = `INSERT INTO dip_delivery (host, delivery_id, received_at) VALUES ($1, $2, $3)
-		ON CONFLICT (host, delivery_id) DO NOTHING`
-	sqlUpsertHead = `INSERT INTO dip_head (subject, sha, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (subject) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at`
-	sqlSelectHead    = `SELECT sha FROM dip_head WHERE subject = $1`
-	sqlPruneDelivery = `DELETE FROM dip_delivery WHERE received_at < $1`
-	sqlPruneHead     = `DELETE FROM dip_head WHERE updated_at < $1`
-	sqlPing          = `SELECT 'ok'`
+	// sqlInsertDeliveries, rows of values, then sqlInsertDeliveriesEnd
+	// insert delivery ids and return those that were new.
+	sqlInsertDeliveries    = `INSERT INTO dip_delivery (host, delivery_id, received_at) VALUES `
+	sqlInsertDeliveriesEnd = ` ON CONFLICT (host, delivery_id) DO NOTHING RETURNING host, delivery_id`
+	// sqlUpsertHeads, rows of values, then sqlUpsertHeadsEnd move heads.
+	sqlUpsertHeads    = `INSERT INTO dip_head (subject, sha, updated_at) VALUES `
+	sqlUpsertHeadsEnd = ` ON CONFLICT (subject) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at`
+	sqlSelectHead     = `SELECT sha FROM dip_head WHERE subject = $1`
+	sqlPruneDelivery  = `DELETE FROM dip_delivery WHERE received_at < $1`
+	sqlPruneHead      = `DELETE FROM dip_head WHERE updated_at < $1`
+	sqlPing           = `SELECT 'ok'`
 )
 
 // errNoRows is what db.queryString returns when the query found nothing.
@@ -61,6 +65,9 @@ type db[TTx any] interface {
 	rollback(ctx context.Context, tx TTx) error
 	// exec runs a statement in tx and returns the rows it affected.
 	exec(ctx context.Context, tx TTx, query string, args ...any) (int64, error)
+	// queryTx runs a query in tx and calls row with the scanner of each
+	// row it returns.
+	queryTx(ctx context.Context, tx TTx, query string, args []any, row func(scan func(dest ...any) error) error) error
 	// execDB runs a statement outside a transaction.
 	execDB(ctx context.Context, query string, args ...any) error
 	// queryString reads one string column of one row, or errNoRows.
@@ -87,6 +94,9 @@ type engine[TTx any] struct {
 	client *river.Client[TTx]
 	// group, when set, commits concurrent inserts together.
 	group *groupCommit
+	// insertFast inserts jobs without reading them back, which costs a
+	// statement per job on SQLite.
+	insertFast bool
 }
 
 var _ backend = (*engine[any])(nil)
@@ -107,7 +117,9 @@ func (e *engine[TTx]) insert(ctx context.Context, job eventArgs, now time.Time) 
 
 // insertBatch inserts the batch in one transaction, in order, and sets
 // each one's accepted. A delivery repeated within the batch is accepted
-// once.
+// once. Each table takes the whole batch in one statement: on SQLite,
+// where the batch is large, parsing a statement costs more than running
+// it.
 func (e *engine[TTx]) insertBatch(ctx context.Context, batch []*pendingInsert) (err error) {
 	tx, err := e.db.begin(ctx)
 	if err != nil {
@@ -125,34 +137,112 @@ func (e *engine[TTx]) insertBatch(ctx context.Context, batch []*pendingInsert) (
 			p.accepted = false
 		}
 	}()
+	if err := e.recordDeliveries(ctx, tx, batch); err != nil {
+		return fmt.Errorf("record delivery: %w", err)
+	}
 	jobs := make([]river.InsertManyParams, 0, len(batch))
+	var heads []head
 	for _, p := range batch {
-		ev := p.job.Event
-		ms := p.now.UnixMilli()
-		n, err := e.db.exec(ctx, tx, sqlInsertDelivery, string(ev.Host), ev.DeliveryID, ms)
-		if err != nil {
-			return fmt.Errorf("record delivery: %w", err)
-		}
-		if p.accepted = n > 0; !p.accepted {
+		if !p.accepted {
 			continue
 		}
-		if subject, sha, ok := headOf(ev); ok {
-			if _, err := e.db.exec(ctx, tx, sqlUpsertHead, subject, sha, ms); err != nil {
-				return fmt.Errorf("record head of %s: %w", subject, err)
-			}
+		if subject, sha, ok := headOf(p.job.Event); ok {
+			heads = append(heads, head{subject, sha, p.now.UnixMilli()})
 		}
 		jobs = append(jobs, river.InsertManyParams{Args: p.job})
 	}
 	if len(jobs) == 0 {
 		return nil // nothing new: the deferred rollback ends tx
 	}
-	if _, err := e.client.InsertManyTx(ctx, tx, jobs); err != nil {
+	if err := e.recordHeads(ctx, tx, heads); err != nil {
+		return err
+	}
+	if e.insertFast {
+		_, err = e.client.InsertManyFastTx(ctx, tx, jobs)
+	} else {
+		_, err = e.client.InsertManyTx(ctx, tx, jobs)
+	}
+	if err != nil {
 		return fmt.Errorf("insert job: %w", err)
 	}
 	if err := e.db.commit(ctx, tx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	committed = true
+	return nil
+}
+
+// recordDeliveries inserts the batch's delivery ids and sets accepted on
+// those that were new: the first of each id not recorded before.
+func (e *engine[TTx]) recordDeliveries(ctx context.Context, tx TTx, batch []*pendingInsert) error {
+	var q strings.Builder
+	q.WriteString(sqlInsertDeliveries)
+	args := make([]any, 0, 3*len(batch))
+	for i, p := range batch {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		fmt.Fprintf(&q, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
+		args = append(args, string(p.job.Event.Host), p.job.Event.DeliveryID, p.now.UnixMilli())
+	}
+	q.WriteString(sqlInsertDeliveriesEnd)
+	inserted := make(map[deliveryKey]bool, len(batch))
+	err := e.db.queryTx(ctx, tx, q.String(), args, func(scan func(...any) error) error {
+		var k deliveryKey
+		if err := scan(&k.host, &k.id); err != nil {
+			return err
+		}
+		inserted[k] = true
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range batch {
+		k := deliveryKey{string(p.job.Event.Host), p.job.Event.DeliveryID}
+		p.accepted = inserted[k]
+		delete(inserted, k) // a repeat within the batch is refused
+	}
+	return nil
+}
+
+type deliveryKey struct{ host, id string }
+
+// head is the newest head commit of a pull request or branch.
+type head struct {
+	subject, sha string
+	ms           int64
+}
+
+// recordHeads moves the heads, in order: of two for one subject the later
+// wins. One statement must not update a row twice, so only the last of
+// each subject is written.
+func (e *engine[TTx]) recordHeads(ctx context.Context, tx TTx, heads []head) error {
+	if len(heads) == 0 {
+		return nil
+	}
+	last := make(map[string]int, len(heads))
+	for i, h := range heads {
+		last[h.subject] = i
+	}
+	var q strings.Builder
+	q.WriteString(sqlUpsertHeads)
+	args := make([]any, 0, 3*len(last))
+	for i, h := range heads {
+		if last[h.subject] != i {
+			continue
+		}
+		if len(args) > 0 {
+			q.WriteByte(',')
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d)", n+1, n+2, n+3)
+		args = append(args, h.subject, h.sha, h.ms)
+	}
+	q.WriteString(sqlUpsertHeadsEnd)
+	if _, err := e.db.exec(ctx, tx, q.String(), args...); err != nil {
+		return fmt.Errorf("record heads: %w", err)
+	}
 	return nil
 }
 

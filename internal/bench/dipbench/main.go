@@ -7,6 +7,7 @@
 //	dipbench floor DIR             read and YAML-parse every file (the floor)
 //	dipbench policy -dip bin/dip   dip's policy engine against the conftest CLI
 //	dipbench base -dip bin/dip     dip check --base on one changed request
+//	dipbench webhook -d 5s         webhook receipt under load, against a plain handler
 package main
 
 import (
@@ -43,6 +44,8 @@ func main() {
 		err = baseBench(os.Args[2:])
 	case "eval":
 		err = eval(os.Args[2:])
+	case "webhook":
+		err = webhookBench(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
