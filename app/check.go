@@ -32,6 +32,14 @@ type CheckOptions struct {
 	PolicyTimeout time.Duration
 	// Scan runs the scanners; nil runs none and reports dip/scan skipped.
 	Scan Scanner
+	// Facts, HeadBlobs and BaseBlobs, all set with Base, let a check read
+	// only the request files a change touches and those that bear on
+	// them, taking what it must know of the others from Facts by their
+	// content's id; the report is the same. The blobs must give the id of
+	// every request file of Head and Base (a file they leave out is
+	// read). Facts learns the files the check reads.
+	Facts                *FactIndex
+	HeadBlobs, BaseBlobs Blobs
 }
 
 // Scanner runs the dip/scan check over requests and rendered files in
@@ -60,22 +68,12 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckRun, error) {
 		opt.PolicyTimeout = DefaultPolicyTimeout
 	}
 	run := &CheckRun{}
-	var err error
-	if run.Head, err = Validate(opt.Head); err != nil {
+	if err := run.load(opt); err != nil {
 		return nil, err
 	}
 	configFS := opt.Head
 	if opt.Base != nil {
 		configFS = opt.Base
-		switch run.Base, err = validateReusing(opt.Base, run.Head.Source); {
-		case errors.Is(err, platform.ErrNotPlatformRepo):
-			run.Base = nil // the change creates the platform repo
-		case err != nil:
-			return nil, fmt.Errorf("base: %w", err)
-		}
-		if run.Base != nil {
-			run.Scope = ChangeScope(run.Head.Source, run.Base.Source)
-		}
 	}
 	// Only what is judged is rendered: the requests in scope, and in the
 	// base those and the ones the change removed.
@@ -95,6 +93,30 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckRun, error) {
 		run.renderResult(),
 	}
 	return run, nil
+}
+
+// load reads and validates both sides and finds the scope of the change.
+func (run *CheckRun) load(opt CheckOptions) error {
+	if run.loadChange(opt) {
+		return nil
+	}
+	var err error
+	if run.Head, err = Validate(opt.Head); err != nil {
+		return err
+	}
+	if opt.Base == nil {
+		return nil
+	}
+	switch run.Base, err = validateReusing(opt.Base, run.Head.Source); {
+	case errors.Is(err, platform.ErrNotPlatformRepo):
+		run.Base = nil // the change creates the platform repo
+	case err != nil:
+		return fmt.Errorf("base: %w", err)
+	}
+	if run.Base != nil {
+		run.Scope = ChangeScope(run.Head.Source, run.Base.Source)
+	}
+	return nil
 }
 
 // configPlatform is the platform whose settings apply: the base's when

@@ -12,7 +12,9 @@ import (
 	"github.com/dipdev/dip/renderers"
 )
 
-// Build is a platform repo read, validated and, where valid, rendered.
+// Build is a platform repo read, validated and, where valid, rendered. A
+// check given a FactIndex reads only what a change touches: its builds
+// then hold those requests and the ones they depend on, not the others.
 type Build struct {
 	// Repo is the valid part of the repo; nil when platform.yaml is invalid.
 	Repo *platform.Repo
@@ -22,7 +24,18 @@ type Build struct {
 	Diagnostics platform.Diagnostics
 	// Files are the rendered files of the valid requests, sorted by path.
 	Files []renderers.File
+	// unread counts the request files a check that reads only what a
+	// change touches left unread; they parse, and are not in Source or
+	// Repo.
+	unread int
 }
+
+// requestCount returns how many request files of the repo parse, read or
+// not.
+func (b *Build) requestCount() int { return len(b.Source.Requests) + b.unread }
+
+// partial reports whether b holds only some of the repo's requests.
+func (b *Build) partial() bool { return b.unread > 0 }
 
 // Validate reads and validates the platform repo in fsys. The error is for
 // a repo that cannot be used at all; problems in its files are

@@ -41,9 +41,18 @@ func policyImpact(ctx context.Context, opt CheckOptions, run *CheckRun, base *Po
 	if head.SameRepoPolicies(base) {
 		return nil, nil
 	}
-	// Every request is judged, so every request is rendered.
+	// Every request is judged, so every request is read and rendered.
 	all := run.Head
-	if run.Scope != nil {
+	switch {
+	case run.Head.partial():
+		if all, err = Validate(opt.Head); err != nil {
+			return nil, err
+		}
+		if all.Repo == nil {
+			return nil, fmt.Errorf("head platform.yaml is invalid")
+		}
+		all.render(nil)
+	case run.Scope != nil:
 		all = &Build{Repo: run.Head.Repo, Source: run.Head.Source}
 		all.render(nil)
 	}
@@ -59,7 +68,7 @@ func policyImpact(ctx context.Context, opt CheckOptions, run *CheckRun, base *Po
 	if err != nil {
 		return nil, err
 	}
-	im := &Impact{Requests: len(run.Head.Repo.Requests)}
+	im := &Impact{Requests: len(all.Repo.Requests)}
 	b, a := failuresByFile(before.Annotations), failuresByFile(after.Annotations)
 	for _, file := range slices.Sorted(maps.Keys(a)) {
 		if added := difference(a[file], b[file]); len(added) > 0 {

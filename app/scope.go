@@ -36,8 +36,6 @@ func (s *Scope) withRemoved() *Scope {
 // Has reports whether file is in scope.
 func (s *Scope) Has(file string) bool { return s == nil || s.Files[file] }
 
-type ref struct{ kind, name string }
-
 // ChangeScope compares head with base. A changed platform.yaml puts
 // everything in scope (nil).
 func ChangeScope(head, base *platform.Source) *Scope {
@@ -64,7 +62,7 @@ func ChangeScope(head, base *platform.Source) *Scope {
 			teams[strings.TrimSuffix(path.Base(d.File), ".yaml")] = true
 		}
 	}
-	touched := map[ref]bool{}
+	touched := map[Ref]bool{}
 	for _, d := range head.Requests {
 		headFiles[d.File] = true
 		b := baseDocs[d.File]
@@ -80,6 +78,18 @@ func ChangeScope(head, base *platform.Source) *Scope {
 		if !headFiles[d.File] {
 			s.Removed = append(s.Removed, d.File)
 			touched[identity(d)] = true
+		}
+	}
+	// A changed file that could not be read as a request (invalid YAML, a
+	// misplaced or misnamed file) is in none of the lists above: its
+	// problem is in scope unless the base had the same one.
+	known := map[platform.Diagnostic]bool{}
+	for _, d := range base.Diagnostics {
+		known[d] = true
+	}
+	for _, d := range head.Diagnostics {
+		if isRequestFile(d.File) && !known[d] {
+			s.Files[d.File] = true
 		}
 	}
 	for _, d := range head.Requests {
@@ -104,35 +114,41 @@ func requestTeamDir(file string) string {
 	return ""
 }
 
-func identity(d *platform.Document) ref {
+func identity(d *platform.Document) Ref {
 	top, _ := d.Value.(map[string]any)
 	meta, _ := top["metadata"].(map[string]any)
 	kind, _ := top["kind"].(string)
 	name, _ := meta["name"].(string)
-	return ref{kind, name}
+	return Ref{kind, name}
 }
 
 // uses returns the requests a request document refers to, in its spec and
 // in every environment's overrides.
-func uses(d *platform.Document) []ref {
-	top, _ := d.Value.(map[string]any)
-	spec, _ := top["spec"].(map[string]any)
-	specs := []map[string]any{spec}
-	if over, ok := spec["overrides"].(map[string]any); ok {
-		for _, o := range over {
-			if m, ok := o.(map[string]any); ok {
-				specs = append(specs, m)
-			}
-		}
-	}
-	var out []ref
-	for _, sp := range specs {
+func uses(d *platform.Document) []Ref {
+	var out []Ref
+	for _, sp := range specs(d) {
 		list, _ := sp["uses"].([]any)
 		for _, u := range list {
 			m, _ := u.(map[string]any)
 			kind, _ := m["kind"].(string)
 			name, _ := m["name"].(string)
-			out = append(out, ref{kind, name})
+			out = append(out, Ref{kind, name})
+		}
+	}
+	return out
+}
+
+// specs returns a request document's spec and each environment's
+// overrides, in no particular order.
+func specs(d *platform.Document) []map[string]any {
+	top, _ := d.Value.(map[string]any)
+	spec, _ := top["spec"].(map[string]any)
+	out := []map[string]any{spec}
+	if over, ok := spec["overrides"].(map[string]any); ok {
+		for _, o := range over {
+			if m, ok := o.(map[string]any); ok {
+				out = append(out, m)
+			}
 		}
 	}
 	return out

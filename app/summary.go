@@ -32,12 +32,12 @@ func validateSummary(run *CheckRun, res checks.Result) string {
 func scopeLine(run *CheckRun) string {
 	switch {
 	case run.Base == nil:
-		return fmt.Sprintf("Judged all %s of the repo.", plural(len(run.Head.Source.Requests), "request"))
+		return fmt.Sprintf("Judged all %s of the repo.", plural(run.Head.requestCount(), "request"))
 	case run.Scope == nil:
-		return fmt.Sprintf("platform.yaml changed, so all %s were judged.", plural(len(run.Head.Source.Requests), "request"))
+		return fmt.Sprintf("platform.yaml changed, so all %s were judged.", plural(run.Head.requestCount(), "request"))
 	default:
 		return fmt.Sprintf("Judged the %s this change adds, alters or affects, of %d in the repo.",
-			plural(run.judgedRequests(), "request"), len(run.Head.Source.Requests))
+			plural(run.judgedRequests(), "request"), run.Head.requestCount())
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -48,14 +47,21 @@ func checkCmd(g *globals) *cobra.Command {
 				PolicyTimeout: policyTimeout,
 				Scan:          app.DefaultScanner(),
 			}
+			var facts *factCache
 			if base != "" {
-				if opt.Base, err = baseFS(dir, base); err != nil {
+				tree, err := baseFS(dir, base)
+				if err != nil {
 					return &exitErr{code: exitError, err: err}
 				}
+				opt.Base = tree
+				facts = openFactCache(dir, tree, &opt)
 			}
 			run, err := app.Check(cmd.Context(), opt)
 			if err != nil {
 				return &exitErr{code: exitError, err: fmt.Errorf("%s: %w", dir, err)}
+			}
+			if err := facts.save(); err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "dip: warning: %v\n", err)
 			}
 			if err := output.Write(cmd.OutOrStdout(), g.format, &run.Report); err != nil {
 				return &exitErr{code: exitError, err: err}
@@ -74,7 +80,7 @@ func checkCmd(g *globals) *cobra.Command {
 
 // baseFS opens the platform repo in dir as it is at revision rev of the
 // git repository that holds dir.
-func baseFS(dir, rev string) (fs.FS, error) {
+func baseFS(dir, rev string) (*gitfs.FS, error) {
 	repo, err := gitfs.Open(dir)
 	if err != nil {
 		return nil, err
@@ -109,5 +115,9 @@ func baseFS(dir, rev string) (fs.FS, error) {
 	if rel == "." {
 		return tree, nil
 	}
-	return fs.Sub(tree, filepath.ToSlash(rel))
+	sub, err := tree.Sub(filepath.ToSlash(rel))
+	if err != nil {
+		return nil, err
+	}
+	return sub.(*gitfs.FS), nil
 }

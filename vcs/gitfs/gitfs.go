@@ -97,3 +97,17 @@ func lockOf(repo *git.Repository) *sync.Mutex {
 	}
 	return mu.(*sync.Mutex)
 }
+
+// GitDir returns the git directory of the repository that holds dir, where
+// a tool may keep files of its own (under a directory of its name).
+func GitDir(dir string) (string, error) {
+	repo, err := Open(dir)
+	if err != nil {
+		return "", err
+	}
+	st, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return "", fmt.Errorf("git repository at %s is not stored on disk", dir)
+	}
+	return st.Filesystem().Root(), nil
+}

@@ -1,0 +1,130 @@
+package app
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/dipdev/dip/platform"
+)
+
+// Facts are what a check needs to know of a request file it does not
+// read: whether it parses, what it is called, and what it refers to. They
+// depend only on the file's bytes, so a FactIndex keeps them by content.
+type Facts struct {
+	// Parsed is false for a file that is not a single valid YAML document;
+	// the other fields are then empty.
+	Parsed bool
+	// APIVersion, Kind and Name are as written, when they are strings.
+	APIVersion, Kind, Name string
+	// Uses are the requests the spec or any environment's overrides name
+	// in uses.
+	Uses []Ref
+	// Namespaces are the namespaces the spec or any environment's
+	// overrides land in (namespace, serviceAccount.namespace).
+	Namespaces []string
+}
+
+// Ref names a request by kind and name.
+type Ref struct{ Kind, Name string }
+
+// FactsOf returns the facts of a parsed request file.
+func FactsOf(doc *platform.Document) Facts {
+	f := Facts{Parsed: true}
+	top, _ := doc.Value.(map[string]any)
+	meta, _ := top["metadata"].(map[string]any)
+	f.APIVersion, _ = top["apiVersion"].(string)
+	f.Kind, _ = top["kind"].(string)
+	f.Name, _ = meta["name"].(string)
+	f.Uses = uses(doc)
+	for _, sp := range specs(doc) {
+		if ns, ok := sp["namespace"].(string); ok {
+			f.Namespaces = append(f.Namespaces, ns)
+		}
+		sa, _ := sp["serviceAccount"].(map[string]any)
+		if ns, ok := sa["namespace"].(string); ok {
+			f.Namespaces = append(f.Namespaces, ns)
+		}
+	}
+	slices.Sort(f.Namespaces)
+	f.Namespaces = slices.Compact(f.Namespaces)
+	return f
+}
+
+// FactIndex holds the Facts of request files by an id of their content,
+// such as their git blob hash. It is safe for concurrent use: a server may
+// keep one for all its checks, and the command line keeps one in the git
+// directory between runs (LoadFactIndex, Save).
+type FactIndex struct {
+	mu    sync.Mutex
+	facts map[string]*factEntry
+	dirty bool
+}
+
+type factEntry struct {
+	Facts
+	// used is set when the entry is looked up or added; Save keeps only
+	// those.
+	used bool
+}
+
+// NewFactIndex returns an empty index.
+func NewFactIndex() *FactIndex { return &FactIndex{facts: map[string]*factEntry{}} }
+
+// Lookup returns the facts of the file whose content has id.
+func (x *FactIndex) Lookup(id string) (Facts, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e, ok := x.facts[id]
+	if !ok {
+		return Facts{}, false
+	}
+	e.used = true
+	return e.Facts, true
+}
+
+// lookupAll looks up many ids at once; the facts returned are not to be
+// changed.
+func (x *FactIndex) lookupAll(ids []string) []*Facts {
+	out := make([]*Facts, len(ids))
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i, id := range ids {
+		if e, ok := x.facts[id]; ok {
+			e.used = true
+			out[i] = &e.Facts
+		}
+	}
+	return out
+}
+
+// Add records the facts of the file whose content has id.
+func (x *FactIndex) Add(id string, f Facts) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, ok := x.facts[id]; !ok {
+		x.dirty = true
+	}
+	x.facts[id] = &factEntry{Facts: f, used: true}
+}
+
+// Prune forgets the facts not looked up or added since the last Prune (or
+// since the index was made or loaded), so that an index a server keeps
+// holds the files of recent checks rather than every file it ever saw.
+func (x *FactIndex) Prune() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for id, e := range x.facts {
+		if !e.used {
+			delete(x.facts, id)
+			continue
+		}
+		x.facts[id] = &factEntry{Facts: e.Facts}
+	}
+}
+
+// Len returns how many files the index knows.
+func (x *FactIndex) Len() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return len(x.facts)
+}
