@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // OutputMarker is written at the top of every output directory dip
@@ -41,13 +42,15 @@ func WriteTree(out string, files []OutputFile) error {
 }
 
 // TreeWriter writes a new output tree beside the directory it replaces;
-// Commit swaps it into place and Abort throws it away. Writes are
-// sequential: on common file systems parallel creation of many small files
-// is slower, not faster.
+// Commit swaps it into place and Abort throws it away. Write may be called
+// from several goroutines at once; Commit and Abort only after the last
+// Write has returned.
 type TreeWriter struct {
 	out, tmp string
-	dirs     map[string]bool
-	done     bool
+	// mu guards dirs, the directories of the new tree made so far.
+	mu   sync.Mutex
+	dirs map[string]bool
+	done bool
 }
 
 // NewTreeWriter starts a tree that will replace out.
@@ -82,17 +85,37 @@ func (w *TreeWriter) Write(p string, data []byte) error {
 	if !safeRelPath(p) {
 		return fmt.Errorf("write output: refusing unsafe path %q", p)
 	}
-	if dir := path.Dir(p); !w.dirs[dir] {
-		if err := os.MkdirAll(filepath.Join(w.tmp, filepath.FromSlash(dir)), 0o755); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-		for d := dir; d != "." && !w.dirs[d]; d = path.Dir(d) {
-			w.dirs[d] = true
-		}
+	if err := w.mkdir(path.Dir(p)); err != nil {
+		return fmt.Errorf("write output: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(w.tmp, filepath.FromSlash(p)), data, 0o644); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
+	return nil
+}
+
+// mkdir makes dir and the parents it lacks in the new tree. The tree is
+// new and only this writer writes to it, so each directory is made with
+// one mkdir call and no stat (os.MkdirAll stats every level first).
+func (w *TreeWriter) mkdir(dir string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.mkdirLocked(dir)
+}
+
+func (w *TreeWriter) mkdirLocked(dir string) error {
+	if w.dirs[dir] {
+		return nil
+	}
+	if parent := path.Dir(dir); !w.dirs[parent] {
+		if err := w.mkdirLocked(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(filepath.Join(w.tmp, filepath.FromSlash(dir)), 0o755); err != nil {
+		return err
+	}
+	w.dirs[dir] = true
 	return nil
 }
 

@@ -1,9 +1,11 @@
 package app_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -101,5 +103,43 @@ func TestWriteTreeRefusesFile(t *testing.T) {
 	}
 	if err := app.WriteTree(out, nil); err == nil {
 		t.Fatal("WriteTree replaced a regular file")
+	}
+}
+
+func TestTreeWriterConcurrentWrites(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rendered")
+	w, err := app.NewTreeWriter(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	want := map[string]string{}
+	var paths []string
+	for i := range 200 {
+		p := fmt.Sprintf("env-%d/team/req-%d/terraform/main.tf", i%2, i%20)
+		if _, dup := want[p]; dup {
+			p = fmt.Sprintf("env-%d/team/req-%d/kubernetes/f%d.yaml", i%2, i%20, i)
+		}
+		want[p] = p + "\n"
+		paths = append(paths, p)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(paths); i += 4 {
+				if err := w.Write(paths[i], []byte(want[paths[i]])); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got := tree(t, out)
+	delete(got, app.OutputMarker)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("output tree (-want +got):\n%s", diff)
 	}
 }

@@ -5,12 +5,13 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dipdev/dip/renderers"
 )
 
 // RenderInto renders b's valid requests straight into a new output tree
-// that replaces dir. Render workers hand their files to one writer, so
+// that replaces dir. Render workers hand their files to writers, so
 // rendering and writing overlap and no more than a few requests' files are
 // in memory at once; b.Files keeps each file's path, source and
 // environment, without its contents. When a request cannot be rendered the
@@ -47,21 +48,43 @@ func (b *Build) RenderInto(dir string) error {
 		wg.Wait()
 		close(results)
 	}()
-	var writeErr error
+	// Writers take each request's files as it is rendered. Creating files
+	// is mostly kernel time, which one writer cannot spread over the cores
+	// once rendering is done; writers write to distinct files.
+	var (
+		mu       sync.Mutex
+		writeErr error
+		failed   atomic.Bool // writeErr is set: write no more
+		writers  sync.WaitGroup
+	)
 	b.Files = b.Files[:0]
-	for r := range results {
-		if r.err != nil {
-			b.Diagnostics = append(b.Diagnostics, renderers.Problem(reqs[r.i], r.err))
-			continue
-		}
-		for _, f := range r.files {
-			if writeErr == nil {
-				writeErr = w.Write(f.Path, f.Data)
+	for range runtime.GOMAXPROCS(0) {
+		writers.Go(func() {
+			for r := range results {
+				if r.err != nil {
+					mu.Lock()
+					b.Diagnostics = append(b.Diagnostics, renderers.Problem(reqs[r.i], r.err))
+					mu.Unlock()
+					continue
+				}
+				var err error
+				for i := range r.files {
+					if err == nil && !failed.Load() {
+						err = w.Write(r.files[i].Path, r.files[i].Data)
+					}
+					r.files[i].Data = nil
+				}
+				mu.Lock()
+				if writeErr == nil && err != nil {
+					writeErr = err
+					failed.Store(true)
+				}
+				b.Files = append(b.Files, r.files...)
+				mu.Unlock()
 			}
-			f.Data = nil
-			b.Files = append(b.Files, f)
-		}
+		})
 	}
+	writers.Wait()
 	slices.SortFunc(b.Files, func(x, y renderers.File) int { return cmp.Compare(x.Path, y.Path) })
 	b.Diagnostics.Sort()
 	if writeErr != nil {

@@ -126,8 +126,15 @@ func encode(obj object) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// yaml.v3 writes map keys sorted and quotes any string that would read
-	// back as another type.
+	if out, ok := emitYAML(v); ok {
+		return out, nil
+	}
+	return encodeYAML(v)
+}
+
+// encodeYAML writes v with yaml.v3, which writes map keys sorted and quotes
+// any string that would read back as another type.
+func encodeYAML(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

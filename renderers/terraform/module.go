@@ -71,7 +71,7 @@ func (m *module) data(typ, name string) *hclwrite.Body { return appendBlock(m.ma
 // tag sets the tags every taggable resource carries.
 func (m *module) tag(b *hclwrite.Body) {
 	if m.tagTokens == nil {
-		m.tagTokens = hclwrite.TokensForValue(stringMap(m.tags))
+		m.tagTokens = stringMapTokens(m.tags)
 	}
 	b.SetAttributeRaw("tags", clone(m.tagTokens))
 }
@@ -110,7 +110,7 @@ func (m *module) provider(region string) (hcl.Traversal, error) {
 func providerAlias(region string) string { return strings.ReplaceAll(region, "-", "_") }
 
 // files returns the module's files by name, formatted the way
-// terraform fmt formats them (File.Bytes formats).
+// terraform fmt formats them (as File.Bytes formats, see format).
 func (m *module) files() map[string][]byte {
 	out := map[string][]byte{
 		"providers.tf": m.providers(),
@@ -181,30 +181,50 @@ func expr(t hcl.Traversal) hclwrite.Tokens { return hclwrite.TokensForTraversal(
 // sequences, so s is never interpolated.
 func lit(s string) hclwrite.Tokens { return hclwrite.TokensForValue(cty.StringVal(s)) }
 
-// call returns the tokens of a function call.
+// call returns the tokens of a function call: those of
+// hclwrite.TokensForFunctionCall. Like tuple, object and stringMapTokens
+// it leaves out hclwrite's formatting pass over the expression alone,
+// which counts columns in grapheme clusters: every expression is formatted
+// with the file it goes into (see format).
 func call(name string, args ...hclwrite.Tokens) hclwrite.Tokens {
-	return hclwrite.TokensForFunctionCall(name, cloneAll(args)...)
+	toks := hclwrite.TokensForIdentifier(name)
+	toks = append(toks, punct(hclsyntax.TokenOParen, '('))
+	for i, a := range args {
+		if i > 0 {
+			toks = append(toks, punct(hclsyntax.TokenComma, ','))
+		}
+		toks = append(toks, clone(a)...)
+	}
+	return append(toks, punct(hclsyntax.TokenCParen, ')'))
 }
 
-// tuple returns the tokens of a tuple of expressions.
-func tuple(elems ...hclwrite.Tokens) hclwrite.Tokens { return hclwrite.TokensForTuple(cloneAll(elems)) }
+// tuple returns the tokens of a tuple of expressions: those of
+// hclwrite.TokensForTuple.
+func tuple(elems ...hclwrite.Tokens) hclwrite.Tokens {
+	toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrack, '[')}
+	for i, e := range elems {
+		if i > 0 {
+			toks = append(toks, punct(hclsyntax.TokenComma, ','))
+		}
+		toks = append(toks, clone(e)...)
+	}
+	return append(toks, punct(hclsyntax.TokenCBrack, ']'))
+}
+
+// punct returns a one-byte token.
+func punct(typ hclsyntax.TokenType, c byte) *hclwrite.Token {
+	return &hclwrite.Token{Type: typ, Bytes: []byte{c}}
+}
 
 // clone copies tokens. hclwrite formats by setting each token's spacing
 // in place, so a token shared by two expressions would get the spacing of
-// whichever was formatted last.
+// whichever was formatted last when a file goes through hclwrite's
+// formatter (see format).
 func clone(ts hclwrite.Tokens) hclwrite.Tokens {
 	out := make(hclwrite.Tokens, len(ts))
 	for i, t := range ts {
 		c := *t
 		out[i] = &c
-	}
-	return out
-}
-
-func cloneAll(tss []hclwrite.Tokens) []hclwrite.Tokens {
-	out := make([]hclwrite.Tokens, len(tss))
-	for i, ts := range tss {
-		out[i] = clone(ts)
 	}
 	return out
 }
@@ -215,13 +235,20 @@ type field struct {
 	value hclwrite.Tokens
 }
 
-// object returns the tokens of an object expression, fields in order.
+// object returns the tokens of an object expression, fields in order:
+// those of hclwrite.TokensForObject.
 func object(fields ...field) hclwrite.Tokens {
-	attrs := make([]hclwrite.ObjectAttrTokens, len(fields))
-	for i, f := range fields {
-		attrs[i] = hclwrite.ObjectAttrTokens{Name: hclwrite.TokensForIdentifier(f.name), Value: clone(f.value)}
+	toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrace, '{')}
+	if len(fields) > 0 {
+		toks = append(toks, punct(hclsyntax.TokenNewline, '\n'))
 	}
-	return hclwrite.TokensForObject(attrs)
+	for _, f := range fields {
+		toks = append(toks, hclwrite.TokensForIdentifier(f.name)...)
+		toks = append(toks, punct(hclsyntax.TokenEqual, '='))
+		toks = append(toks, clone(f.value)...)
+		toks = append(toks, punct(hclsyntax.TokenNewline, '\n'))
+	}
+	return append(toks, punct(hclsyntax.TokenCBrace, '}'))
 }
 
 // typeListOfString is the type expression list(string).
@@ -250,6 +277,29 @@ func stringMap(m map[string]string) cty.Value {
 		vals[k] = cty.StringVal(v)
 	}
 	return cty.MapVal(vals)
+}
+
+// stringMapTokens returns the tokens of TokensForValue(stringMap(m)): an
+// object with one line per key, in key order. Keys and values are still
+// hclwrite's tokens (so hclwrite escapes them), but the object is not
+// formatted on its own, which would count the columns of every line in
+// grapheme clusters: it is formatted with the file it goes into.
+func stringMapTokens(m map[string]string) hclwrite.Tokens {
+	if len(m) == 0 {
+		return hclwrite.TokensForValue(stringMap(m))
+	}
+	toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrace, '{'), punct(hclsyntax.TokenNewline, '\n')}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if hclsyntax.ValidIdentifier(k) {
+			toks = append(toks, hclwrite.TokensForIdentifier(k)...)
+		} else {
+			toks = append(toks, lit(k)...)
+		}
+		toks = append(toks, punct(hclsyntax.TokenEqual, '='))
+		toks = append(toks, lit(m[k])...)
+		toks = append(toks, punct(hclsyntax.TokenNewline, '\n'))
+	}
+	return append(toks, punct(hclsyntax.TokenCBrace, '}'))
 }
 
 func number(n int) cty.Value { return cty.NumberIntVal(int64(n)) }
