@@ -153,15 +153,6 @@ func (c *Cache) fetch(ctx context.Context, repo vcs.Repo, dir string, refs, want
 	if err := setOrigin(r, repo.CloneURL); err != nil {
 		return fmt.Errorf("clone of %s: %w", repo.FullName(), err)
 	}
-	missing := false
-	for _, w := range want {
-		if _, err := r.CommitObject(plumbing.NewHash(w)); err != nil {
-			missing = true
-		}
-	}
-	if !missing && len(want) > 0 && len(refs) == 0 {
-		return nil
-	}
 	specs := make([]config.RefSpec, 0, len(refs))
 	for _, ref := range refs {
 		specs = append(specs, config.RefSpec("+"+ref+":"+RemoteRef(ref).String()))

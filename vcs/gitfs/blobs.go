@@ -78,15 +78,7 @@ func joinPath(dir, name string) string {
 // any .gitattributes file), or on systems without the stat fields git
 // records, every file is read. The hash is of the bytes on disk.
 func WorkTreeBlobs(dir string, names ...string) (map[string]plumbing.Hash, error) {
-	repo, err := Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return nil, fmt.Errorf("work tree of %s: %w", dir, err)
-	}
-	root, rel, err := within(wt.Filesystem.Root(), dir)
+	repo, root, rel, err := openWorkTree(dir)
 	if err != nil {
 		return nil, err
 	}

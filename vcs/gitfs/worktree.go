@@ -27,15 +27,7 @@ import (
 // conversion or clean filter. Submodules and nested repositories are left
 // out.
 func WorkTreeChanges(dir string, base plumbing.Hash) ([]Change, error) {
-	repo, err := Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return nil, fmt.Errorf("work tree of %s: %w", dir, err)
-	}
-	root, rel, err := within(wt.Filesystem.Root(), dir)
+	repo, root, rel, err := openWorkTree(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +49,23 @@ func WorkTreeChanges(dir string, base plumbing.Hash) ([]Change, error) {
 }
 
 // within returns the work tree root with links resolved and dir relative to
+// openWorkTree opens the repository that holds dir, with the root of its
+// work tree and dir's slash path below that root.
+func openWorkTree(dir string) (repo *git.Repository, root, rel string, err error) {
+	if repo, err = Open(dir); err != nil {
+		return nil, "", "", err
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, "", "", fmt.Errorf("work tree of %s: %w", dir, err)
+	}
+	root, rel, err = within(wt.Filesystem.Root(), dir)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return repo, root, rel, nil
+}
+
 // it, slash-separated; "." for the root itself.
 func within(root, dir string) (string, string, error) {
 	root, err := filepath.EvalSymlinks(root)
