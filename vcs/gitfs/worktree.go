@@ -48,7 +48,6 @@ func WorkTreeChanges(dir string, base plumbing.Hash) ([]Change, error) {
 	return w.changes, nil
 }
 
-// within returns the work tree root with links resolved and dir relative to
 // openWorkTree opens the repository that holds dir, with the root of its
 // work tree and dir's slash path below that root.
 func openWorkTree(dir string) (repo *git.Repository, root, rel string, err error) {
@@ -66,6 +65,7 @@ func openWorkTree(dir string) (repo *git.Repository, root, rel string, err error
 	return repo, root, rel, nil
 }
 
+// within returns the work tree root with links resolved and dir relative to
 // it, slash-separated; "." for the root itself.
 func within(root, dir string) (string, string, error) {
 	root, err := filepath.EvalSymlinks(root)
