@@ -1,6 +1,10 @@
 package terraform
 
-import "github.com/hashicorp/hcl/v2/hclwrite"
+import (
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/dipdev/dip/renderers/source"
+)
 
 // StringMapTokens and StringMap expose the tag object's tokens to tests.
 var (
@@ -21,4 +25,18 @@ func Object(names []string, values []hclwrite.Tokens) hclwrite.Tokens {
 		fields[i] = field{names[i], values[i]}
 	}
 	return object(fields...)
+}
+
+// RenderCompared renders r with every file serialised both by layout and
+// by hclwrite's formatter; it calls check with the two for each file and
+// returns the formatter's.
+func RenderCompared(r *source.Request, check func(laidOut, formatted []byte, ok bool)) (map[string][]byte, error) {
+	m := newModule(r)
+	m.serialise = func(f *hclwrite.File) []byte {
+		formatted := f.Bytes()
+		laidOut, ok := layout(f.BuildTokens(nil))
+		check(laidOut, formatted, ok)
+		return formatted
+	}
+	return render(m)
 }

@@ -189,7 +189,8 @@ func literal(t testing.TB, body *hclsyntax.Body, typ, attr string) (cty.Value, b
 }
 
 // FuzzStringFields renders user strings into every free-text field and
-// checks that the output parses and gives each string back literally.
+// checks that the output parses, gives each string back literally, and is
+// laid out as hclwrite's formatter lays it out.
 func FuzzStringFields(f *testing.F) {
 	for _, s := range hostile {
 		f.Add(s)
@@ -208,6 +209,7 @@ func FuzzStringFields(f *testing.F) {
 			for name, data := range files {
 				parse(t, name, data)
 			}
+			compareLayout(t, src)
 			body := parse(t, "main.tf", files["main.tf"])
 			switch src.Spec.(type) {
 			case *platform.SecretSpec:

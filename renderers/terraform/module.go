@@ -37,6 +37,10 @@ type module struct {
 	main      *hclwrite.File
 	variables *hclwrite.File
 	outputs   *hclwrite.File
+	req       *source.Request
+	// serialise, when set, replaces bytesOf and the cache of providers.tf:
+	// tests compare layout with hclwrite's formatter through it.
+	serialise func(*hclwrite.File) []byte
 }
 
 func newModule(r *source.Request) *module {
@@ -47,7 +51,15 @@ func newModule(r *source.Request) *module {
 		main:      hclwrite.NewEmptyFile(),
 		variables: hclwrite.NewEmptyFile(),
 		outputs:   hclwrite.NewEmptyFile(),
+		req:       r,
 	}
+}
+
+func (m *module) bytes(f *hclwrite.File) []byte {
+	if m.serialise != nil {
+		return m.serialise(f)
+	}
+	return bytesOf(f)
 }
 
 // appendBlock appends a block to f, separated from the previous one by a
@@ -114,13 +126,13 @@ func providerAlias(region string) string { return strings.ReplaceAll(region, "-"
 func (m *module) files() map[string][]byte {
 	out := map[string][]byte{
 		"providers.tf": m.providers(),
-		"main.tf":      m.main.Bytes(),
+		"main.tf":      m.bytes(m.main),
 	}
 	if len(m.variables.Body().Blocks()) > 0 {
-		out["variables.tf"] = m.variables.Bytes()
+		out["variables.tf"] = m.bytes(m.variables)
 	}
 	if len(m.outputs.Body().Blocks()) > 0 {
-		out["outputs.tf"] = m.outputs.Bytes()
+		out["outputs.tf"] = m.bytes(m.outputs)
 	}
 	return out
 }
@@ -130,16 +142,19 @@ func (m *module) files() map[string][]byte {
 var providerFiles sync.Map
 
 func (m *module) providers() []byte {
+	if m.serialise != nil {
+		return m.serialise(m.buildProviders())
+	}
 	key := m.region + " " + strings.Join(slices.Sorted(maps.Keys(m.aliases)), " ")
 	if b, ok := providerFiles.Load(key); ok {
 		return b.([]byte)
 	}
-	b := m.buildProviders()
+	b := bytesOf(m.buildProviders())
 	providerFiles.Store(key, b)
 	return b
 }
 
-func (m *module) buildProviders() []byte {
+func (m *module) buildProviders() *hclwrite.File {
 	f := hclwrite.NewEmptyFile()
 	tf := appendBlock(f, "terraform")
 	tf.SetAttributeValue("required_version", cty.StringVal(terraformVersion))
@@ -153,7 +168,7 @@ func (m *module) buildProviders() []byte {
 		p.SetAttributeValue("alias", cty.StringVal(providerAlias(region)))
 		p.SetAttributeValue("region", cty.StringVal(region))
 	}
-	return f.Bytes()
+	return f
 }
 
 // ref builds a reference such as aws_sqs_queue.dlq.arn or

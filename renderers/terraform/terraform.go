@@ -18,7 +18,11 @@ import (
 // Render returns the Terraform files of r by file name; nil when r's kind
 // renders no Terraform.
 func Render(r *source.Request) (map[string][]byte, error) {
-	m := newModule(r)
+	return render(newModule(r))
+}
+
+func render(m *module) (map[string][]byte, error) {
+	r := m.req
 	var err error
 	switch spec := r.Spec.(type) {
 	case *platform.PostgresDatabaseSpec:
