@@ -114,14 +114,14 @@ func lifecycle(m *module, spec *platform.BucketSpec) {
 }
 
 // anyone makes a policy statement apply to every principal.
-func anyone(stmt *hclwrite.Body) {
+func anyone(stmt *body) {
 	p := stmt.AppendNewBlock("principals", nil).Body()
 	p.SetAttributeValue("type", cty.StringVal("*"))
 	p.SetAttributeValue("identifiers", stringList([]string{"*"}))
 }
 
 // condition adds a condition block to a policy statement.
-func condition(stmt *hclwrite.Body, test string, variable hclwrite.Tokens, values ...string) {
+func condition(stmt *body, test string, variable hclwrite.Tokens, values ...string) {
 	c := stmt.AppendNewBlock("condition", nil).Body()
 	c.SetAttributeValue("test", cty.StringVal(test))
 	c.SetAttributeRaw("variable", variable)

@@ -27,14 +27,15 @@ func Object(names []string, values []hclwrite.Tokens) hclwrite.Tokens {
 	return object(fields...)
 }
 
-// RenderCompared renders r with every file serialised both by layout and
-// by hclwrite's formatter; it calls check with the two for each file and
+// RenderCompared renders r with every file laid out both by layout and by
+// hclwrite's formatter; it calls check with the two for each file and
 // returns the formatter's.
 func RenderCompared(r *source.Request, check func(laidOut, formatted []byte, ok bool)) (map[string][]byte, error) {
 	m := newModule(r)
-	m.serialise = func(f *hclwrite.File) []byte {
-		formatted := f.Bytes()
-		laidOut, ok := layout(f.BuildTokens(nil))
+	m.serialise = func(f *file) []byte {
+		toks := f.tokens()
+		formatted := hclwrite.Format(unspaced(toks))
+		laidOut, ok := layout(toks)
 		check(laidOut, formatted, ok)
 		return formatted
 	}

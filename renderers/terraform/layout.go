@@ -12,15 +12,29 @@ import (
 // clusters with a newly allocated scanner: that alone took a third of all
 // rendering time. The files this package builds use a small part of HCL
 // (blocks, attributes, references, string and number literals, calls,
-// tuples and objects), so bytesOf lays them out directly with layout and
-// falls back to File.Bytes for anything layout does not know. Tests hold
-// the two to the same bytes on every golden file, on generated repos and
-// on fuzzed strings.
-func bytesOf(f *hclwrite.File) []byte {
-	if b, ok := layout(f.BuildTokens(nil)); ok {
+// tuples and objects), so bytesOf lays them out directly with layout, and
+// leaves anything layout does not know to hclwrite.Format. Tests hold the
+// two to the same bytes on every golden file, on generated repos and on
+// fuzzed strings.
+func bytesOf(f *file) []byte {
+	toks := f.tokens()
+	if b, ok := layout(toks); ok {
 		return b
 	}
-	return f.Bytes()
+	return hclwrite.Format(unspaced(toks))
+}
+
+// unspaced writes toks with a space between two tokens where layout would
+// put one in a line, and no indentation or alignment.
+func unspaced(toks hclwrite.Tokens) []byte {
+	var out []byte
+	for i, t := range toks {
+		if i > 0 && toks[i-1].Type != hclsyntax.TokenNewline && t.Type != hclsyntax.TokenNewline && !tight(toks[i-1].Type, t.Type) {
+			out = append(out, ' ')
+		}
+		out = append(out, t.Bytes...)
+	}
+	return out
 }
 
 // layout writes toks with the spacing terraform fmt gives them:
@@ -35,21 +49,24 @@ func bytesOf(f *hclwrite.File) []byte {
 //   - the equals signs of consecutive attributes that fit on one line are
 //     aligned one space after the widest name.
 //
-// It reports false, leaving the spacing of toks undefined, for a token or
-// a line it has no rule for: any other token type, a line that closes
-// brackets it did not start with or other than those one line opened, or
-// a name to align that is not ASCII
-// (whose width terraform fmt counts in grapheme clusters).
+// It reports false for a token or a line it has no rule for: any other
+// token type, a line that closes brackets it did not start with or other
+// than those one line opened, or a name to align that is not ASCII (whose
+// width terraform fmt counts in grapheme clusters). It ignores the tokens'
+// own spacing and leaves it as it is, so a token may appear more than
+// once.
 func layout(toks hclwrite.Tokens) ([]byte, bool) {
 	var (
+		// spaces[i] is the number of spaces before toks[i].
+		spaces = make([]int, len(toks))
 		// levels holds, for each indentation level open, how many
 		// brackets the line that opened it left open: jsonencode({ is one
 		// level, closed by one line, })
 		levels []int
-		// chain holds the equals signs of the current run of one-line
-		// attributes and the width of the name before each.
-		chain  []*hclwrite.Token
-		widths []int
+		// chain holds the indexes of the equals signs of the current run
+		// of one-line attributes, and widths the width of the name before
+		// each.
+		chain, widths []int
 	)
 	closeChain := func() {
 		widest := 0
@@ -57,7 +74,7 @@ func layout(toks hclwrite.Tokens) ([]byte, bool) {
 			widest = max(widest, w)
 		}
 		for i, eq := range chain {
-			eq.SpacesBefore = widest - widths[i] + 1
+			spaces[eq] = widest - widths[i] + 1
 		}
 		chain, widths = chain[:0], widths[:0]
 	}
@@ -77,23 +94,20 @@ func layout(toks hclwrite.Tokens) ([]byte, bool) {
 			}
 			levels = levels[:len(levels)-1]
 		}
-		depth := len(levels)
-		for i, t := range line {
-			switch {
-			case i == 0:
-				t.SpacesBefore = 2 * depth
-			case tight(line[i-1].Type, t.Type):
-				t.SpacesBefore = 0
-			default:
-				t.SpacesBefore = 1
+		for i := 1; i < len(line); i++ {
+			if !tight(line[i-1].Type, line[i].Type) {
+				spaces[start+i] = 1
 			}
 		}
+		if len(line) > 0 {
+			spaces[start] = 2 * len(levels)
+		}
 		if eq > 0 && net == 0 {
-			w, ascii := width(line[:eq])
+			w, ascii := width(line[:eq], spaces[start:])
 			if !ascii {
 				return nil, false
 			}
-			chain, widths = append(chain, line[eq]), append(widths, w)
+			chain, widths = append(chain, start+eq), append(widths, w)
 		} else {
 			closeChain()
 		}
@@ -101,7 +115,6 @@ func layout(toks hclwrite.Tokens) ([]byte, bool) {
 			levels = append(levels, net)
 		}
 		if end < len(toks) {
-			toks[end].SpacesBefore = 0
 			end++
 		}
 		start = end
@@ -111,12 +124,12 @@ func layout(toks hclwrite.Tokens) ([]byte, bool) {
 		return nil, false
 	}
 	n := 0
-	for _, t := range toks {
-		n += t.SpacesBefore + len(t.Bytes)
+	for i, t := range toks {
+		n += spaces[i] + len(t.Bytes)
 	}
 	out := make([]byte, 0, n)
-	for _, t := range toks {
-		for range t.SpacesBefore {
+	for i, t := range toks {
+		for range spaces[i] {
 			out = append(out, ' ')
 		}
 		out = append(out, t.Bytes...)
@@ -169,13 +182,13 @@ func tight(a, b hclsyntax.TokenType) bool {
 	return false
 }
 
-// width returns the columns of an attribute's name, spaces between its
-// tokens included, and false when it is not all ASCII.
-func width(name hclwrite.Tokens) (int, bool) {
+// width returns the columns of an attribute's name, the spaces between
+// its tokens included, and false when it is not all ASCII.
+func width(name hclwrite.Tokens, spaces []int) (int, bool) {
 	w := 0
 	for i, t := range name {
 		if i > 0 {
-			w += t.SpacesBefore
+			w += spaces[i]
 		}
 		for _, c := range t.Bytes {
 			if c >= 0x80 {

@@ -34,13 +34,13 @@ type module struct {
 	// aliases holds the regions other than region that data sources read
 	// from; each gets an aliased provider.
 	aliases   map[string]bool
-	main      *hclwrite.File
-	variables *hclwrite.File
-	outputs   *hclwrite.File
+	main      *file
+	variables *file
+	outputs   *file
 	req       *source.Request
 	// serialise, when set, replaces bytesOf and the cache of providers.tf:
 	// tests compare layout with hclwrite's formatter through it.
-	serialise func(*hclwrite.File) []byte
+	serialise func(*file) []byte
 }
 
 func newModule(r *source.Request) *module {
@@ -48,14 +48,14 @@ func newModule(r *source.Request) *module {
 		region:    r.Region,
 		tags:      r.Tags(),
 		aliases:   map[string]bool{},
-		main:      hclwrite.NewEmptyFile(),
-		variables: hclwrite.NewEmptyFile(),
-		outputs:   hclwrite.NewEmptyFile(),
+		main:      newFile(),
+		variables: newFile(),
+		outputs:   newFile(),
 		req:       r,
 	}
 }
 
-func (m *module) bytes(f *hclwrite.File) []byte {
+func (m *module) bytes(f *file) []byte {
 	if m.serialise != nil {
 		return m.serialise(f)
 	}
@@ -64,28 +64,28 @@ func (m *module) bytes(f *hclwrite.File) []byte {
 
 // appendBlock appends a block to f, separated from the previous one by a
 // blank line, and returns its body.
-func appendBlock(f *hclwrite.File, typ string, labels ...string) *hclwrite.Body {
+func appendBlock(f *file, typ string, labels ...string) *body {
 	body := f.Body()
-	if len(body.Blocks()) > 0 || len(body.Attributes()) > 0 {
+	if len(body.items) > 0 {
 		body.AppendNewline()
 	}
 	return body.AppendNewBlock(typ, labels).Body()
 }
 
 // resource appends a resource block to main.tf.
-func (m *module) resource(typ, name string) *hclwrite.Body {
+func (m *module) resource(typ, name string) *body {
 	return appendBlock(m.main, "resource", typ, name)
 }
 
 // data appends a data block to main.tf.
-func (m *module) data(typ, name string) *hclwrite.Body { return appendBlock(m.main, "data", typ, name) }
+func (m *module) data(typ, name string) *body { return appendBlock(m.main, "data", typ, name) }
 
 // tag sets the tags every taggable resource carries.
-func (m *module) tag(b *hclwrite.Body) {
+func (m *module) tag(b *body) {
 	if m.tagTokens == nil {
 		m.tagTokens = stringMapTokens(m.tags)
 	}
-	b.SetAttributeRaw("tags", clone(m.tagTokens))
+	b.SetAttributeRaw("tags", m.tagTokens)
 }
 
 // variable declares an input variable in variables.tf. typ is a type
@@ -121,24 +121,24 @@ func (m *module) provider(region string) (hcl.Traversal, error) {
 
 func providerAlias(region string) string { return strings.ReplaceAll(region, "-", "_") }
 
-// files returns the module's files by name, formatted the way
-// terraform fmt formats them (as File.Bytes formats, see format).
+// files returns the module's files by name, laid out the way terraform
+// fmt lays them out (see bytesOf).
 func (m *module) files() map[string][]byte {
 	out := map[string][]byte{
 		"providers.tf": m.providers(),
 		"main.tf":      m.bytes(m.main),
 	}
-	if len(m.variables.Body().Blocks()) > 0 {
+	if !m.variables.empty() {
 		out["variables.tf"] = m.bytes(m.variables)
 	}
-	if len(m.outputs.Body().Blocks()) > 0 {
+	if !m.outputs.empty() {
 		out["outputs.tf"] = m.bytes(m.outputs)
 	}
 	return out
 }
 
 // providerFiles caches providers.tf by region and aliases: most modules
-// share a handful of them, and formatting is the costly part of rendering.
+// share a handful of them.
 var providerFiles sync.Map
 
 func (m *module) providers() []byte {
@@ -154,8 +154,8 @@ func (m *module) providers() []byte {
 	return b
 }
 
-func (m *module) buildProviders() *hclwrite.File {
-	f := hclwrite.NewEmptyFile()
+func (m *module) buildProviders() *file {
+	f := newFile()
 	tf := appendBlock(f, "terraform")
 	tf.SetAttributeValue("required_version", cty.StringVal(terraformVersion))
 	tf.AppendNewBlock("required_providers", nil).Body().SetAttributeValue("aws", cty.ObjectVal(map[string]cty.Value{
@@ -197,10 +197,10 @@ func expr(t hcl.Traversal) hclwrite.Tokens { return hclwrite.TokensForTraversal(
 func lit(s string) hclwrite.Tokens { return hclwrite.TokensForValue(cty.StringVal(s)) }
 
 // call returns the tokens of a function call: those of
-// hclwrite.TokensForFunctionCall. Like tuple, object and stringMapTokens
-// it leaves out hclwrite's formatting pass over the expression alone,
-// which counts columns in grapheme clusters: every expression is formatted
-// with the file it goes into (see format).
+// hclwrite.TokensForFunctionCall without its formatting pass over the
+// expression alone, which counts columns in grapheme clusters. Like tuple,
+// object and stringMapTokens it leaves spacing to the file's layout (see
+// bytesOf).
 func call(name string, args ...hclwrite.Tokens) hclwrite.Tokens {
 	toks := hclwrite.TokensForIdentifier(name)
 	toks = append(toks, punct(hclsyntax.TokenOParen, '('))
@@ -208,7 +208,7 @@ func call(name string, args ...hclwrite.Tokens) hclwrite.Tokens {
 		if i > 0 {
 			toks = append(toks, punct(hclsyntax.TokenComma, ','))
 		}
-		toks = append(toks, clone(a)...)
+		toks = append(toks, a...)
 	}
 	return append(toks, punct(hclsyntax.TokenCParen, ')'))
 }
@@ -221,7 +221,7 @@ func tuple(elems ...hclwrite.Tokens) hclwrite.Tokens {
 		if i > 0 {
 			toks = append(toks, punct(hclsyntax.TokenComma, ','))
 		}
-		toks = append(toks, clone(e)...)
+		toks = append(toks, e...)
 	}
 	return append(toks, punct(hclsyntax.TokenCBrack, ']'))
 }
@@ -229,19 +229,6 @@ func tuple(elems ...hclwrite.Tokens) hclwrite.Tokens {
 // punct returns a one-byte token.
 func punct(typ hclsyntax.TokenType, c byte) *hclwrite.Token {
 	return &hclwrite.Token{Type: typ, Bytes: []byte{c}}
-}
-
-// clone copies tokens. hclwrite formats by setting each token's spacing
-// in place, so a token shared by two expressions would get the spacing of
-// whichever was formatted last when a file goes through hclwrite's
-// formatter (see format).
-func clone(ts hclwrite.Tokens) hclwrite.Tokens {
-	out := make(hclwrite.Tokens, len(ts))
-	for i, t := range ts {
-		c := *t
-		out[i] = &c
-	}
-	return out
 }
 
 // field is one attribute of an object expression.
@@ -260,7 +247,7 @@ func object(fields ...field) hclwrite.Tokens {
 	for _, f := range fields {
 		toks = append(toks, hclwrite.TokensForIdentifier(f.name)...)
 		toks = append(toks, punct(hclsyntax.TokenEqual, '='))
-		toks = append(toks, clone(f.value)...)
+		toks = append(toks, f.value...)
 		toks = append(toks, punct(hclsyntax.TokenNewline, '\n'))
 	}
 	return append(toks, punct(hclsyntax.TokenCBrace, '}'))
@@ -298,7 +285,7 @@ func stringMap(m map[string]string) cty.Value {
 // object with one line per key, in key order. Keys and values are still
 // hclwrite's tokens (so hclwrite escapes them), but the object is not
 // formatted on its own, which would count the columns of every line in
-// grapheme clusters: it is formatted with the file it goes into.
+// grapheme clusters: it is laid out with the file it goes into.
 func stringMapTokens(m map[string]string) hclwrite.Tokens {
 	if len(m) == 0 {
 		return hclwrite.TokensForValue(stringMap(m))

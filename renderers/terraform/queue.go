@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/dipdev/dip/platform"
@@ -60,7 +59,7 @@ func renderQueue(m *module, r *source.Request, spec *platform.QueueSpec) error {
 
 // setFIFO makes a queue FIFO, with deduplication on the message body so
 // that producers need not send deduplication ids.
-func setFIFO(q *hclwrite.Body, fifo bool) {
+func setFIFO(q *body, fifo bool) {
 	if !fifo {
 		return
 	}

@@ -65,7 +65,7 @@ func renderService(m *module, r *source.Request, spec *platform.ServiceSpec) (bo
 		if err != nil {
 			return false, fmt.Errorf("%s %s: %w", u.req.Kind, u.req.Name, err)
 		}
-		lookup := func(typ, attr, value string) *hclwrite.Body {
+		lookup := func(typ, attr, value string) *body {
 			d := m.data(typ, u.label)
 			if provider != nil {
 				d.SetAttributeTraversal("provider", provider)
