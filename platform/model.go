@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Repo is a valid platform repo: the settings, the teams and every request
@@ -16,16 +17,33 @@ type Repo struct {
 	Teams    map[string]*Team
 	// Requests is sorted by file.
 	Requests []*Request
+
+	// index maps kind and name to the first request of Requests with
+	// them, for Find; built for the first len(indexed) requests.
+	indexMu sync.Mutex
+	index   map[kindName]*Request
+	indexed int
 }
 
-// Find returns the request of kind with name, or nil.
+type kindName struct{ kind, name string }
+
+// Find returns the request of kind with name, or nil. It keeps an index,
+// updated when Requests has grown; renderers look up every request a
+// Service uses, so a scan would make rendering quadratic.
 func (r *Repo) Find(kind, name string) *Request {
-	for _, q := range r.Requests {
-		if q.Kind == kind && q.Name == name {
-			return q
+	r.indexMu.Lock()
+	defer r.indexMu.Unlock()
+	if r.index == nil || r.indexed > len(r.Requests) {
+		r.index, r.indexed = map[kindName]*Request{}, 0
+	}
+	for _, q := range r.Requests[r.indexed:] {
+		k := kindName{q.Kind, q.Name}
+		if _, ok := r.index[k]; !ok {
+			r.index[k] = q
 		}
 	}
-	return nil
+	r.indexed = len(r.Requests)
+	return r.index[kindName{kind, name}]
 }
 
 // Platform is platform.yaml.
