@@ -113,19 +113,14 @@ func encode(obj object) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := decodeJSON(j)
+	if err != nil {
 		return nil, err
 	}
 	if m, ok := v.(map[string]any); ok {
 		delete(m, "status")
 	}
-	v, err = numbers(prune(v))
-	if err != nil {
-		return nil, err
-	}
+	v = prune(v)
 	if out, ok := emitYAML(v); ok {
 		return out, nil
 	}
@@ -145,34 +140,6 @@ func encodeYAML(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// numbers turns the json.Numbers of v into int64 or float64 values.
-func numbers(v any) (any, error) {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return i, nil
-		}
-		return v.Float64()
-	case map[string]any:
-		for k, e := range v {
-			n, err := numbers(e)
-			if err != nil {
-				return nil, err
-			}
-			v[k] = n
-		}
-	case []any:
-		for i, e := range v {
-			n, err := numbers(e)
-			if err != nil {
-				return nil, err
-			}
-			v[i] = n
-		}
-	}
-	return v, nil
 }
 
 // prune removes null values and empty objects from v, except the empty
