@@ -40,14 +40,6 @@ func (b *Build) RenderInto(dir string) error {
 			}
 		})
 	}
-	go func() {
-		for i := range reqs {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-		close(results)
-	}()
 	// Writers take each request's files as it is rendered. Creating files
 	// is mostly kernel time, which one writer cannot spread over the cores
 	// once rendering is done; writers write to distinct files.
@@ -84,6 +76,14 @@ func (b *Build) RenderInto(dir string) error {
 			}
 		})
 	}
+	// This goroutine feeds the render workers; when they are done the
+	// writers finish what is left.
+	for i := range reqs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(results)
 	writers.Wait()
 	slices.SortFunc(b.Files, func(x, y renderers.File) int { return cmp.Compare(x.Path, y.Path) })
 	b.Diagnostics.Sort()
