@@ -5,6 +5,7 @@
 //	dipbench gen -n 1000 DIR       write a synthetic repo
 //	dipbench engine -dip bin/dip   validate and render at several sizes
 //	dipbench floor DIR             read and YAML-parse every file (the floor)
+//	dipbench memory DIR            validate and render in memory, writing nothing
 //	dipbench policy -dip bin/dip   dip's policy engine against the conftest CLI
 //	dipbench base -dip bin/dip     dip check --base on one changed request
 //	dipbench webhook -d 5s         webhook receipt under load, against a plain handler
@@ -38,6 +39,8 @@ func main() {
 		err = engine(os.Args[2:])
 	case "floor":
 		err = floor(os.Args[2:])
+	case "memory":
+		err = memory(os.Args[2:])
 	case "policy":
 		err = policyBench(os.Args[2:])
 	case "base":
