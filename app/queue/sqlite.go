@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-
-	// The pure-Go SQLite driver, registered as "sqlite".
-	_ "modernc.org/sqlite"
 )
 
 // sqlitePragmas are set on the connection. WAL lets readers run beside the
@@ -25,6 +23,7 @@ func sqlitePragmas() []string {
 		"journal_mode(WAL)",
 		"synchronous(NORMAL)",
 		"busy_timeout(10000)",
+		"wal_autocheckpoint(" + strconv.Itoa(walBackstopPages) + ")",
 	}
 }
 
@@ -54,10 +53,11 @@ func openSQLite(ctx context.Context, path string, rc *river.Config, log *slog.Lo
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlite path %q: must not contain ? or #", path)
 	}
-	pool, err := sql.Open("sqlite", sqliteDSN(path))
+	connector, err := newSQLiteConnector(sqliteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	pool := sql.OpenDB(connector)
 	pool.SetMaxOpenConns(1)
 	pool.SetMaxIdleConns(1)
 	pool.SetConnMaxLifetime(0)
@@ -67,6 +67,14 @@ func openSQLite(ctx context.Context, path string, rc *river.Config, log *slog.Lo
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlite %s: %w", path, err), pool.Close())
 	}
+	// The checkpointer's connection is opened after the migrations, which
+	// set WAL mode.
+	ckpt := sql.OpenDB(connector)
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetMaxIdleConns(1)
+	ckpt.SetConnMaxLifetime(0)
+	ckpt.SetConnMaxIdleTime(0)
+	e.db = sqliteDB{pool: pool, ckpt: startCheckpointer(ckpt, log)}
 	return e, nil
 }
 
@@ -88,13 +96,17 @@ func newSQLiteEngine(ctx context.Context, pool *sql.DB, rc *river.Config, log *s
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	e := &engine[*sql.Tx]{db: sqliteDB{pool}, client: client, insertFast: true}
+	e := &engine[*sql.Tx]{db: sqliteDB{pool: pool}, client: client, insertFast: true}
 	e.group = newGroupCommit(e.insertBatch)
 	return e, nil
 }
 
-// sqliteDB is db over database/sql.
-type sqliteDB struct{ pool *sql.DB }
+// sqliteDB is db over database/sql, with the checkpointer of the file
+// when it has one.
+type sqliteDB struct {
+	pool *sql.DB
+	ckpt *checkpointer
+}
 
 func (d sqliteDB) begin(ctx context.Context) (*sql.Tx, error) { return d.pool.BeginTx(ctx, nil) }
 func (d sqliteDB) commit(_ context.Context, tx *sql.Tx) error { return tx.Commit() }
@@ -142,4 +154,10 @@ func (d sqliteDB) queryString(ctx context.Context, query string, args ...any) (s
 	return s.String, err
 }
 
-func (d sqliteDB) close() error { return d.pool.Close() }
+func (d sqliteDB) close() error {
+	var err error
+	if d.ckpt != nil {
+		err = d.ckpt.stop()
+	}
+	return errors.Join(err, d.pool.Close())
+}
