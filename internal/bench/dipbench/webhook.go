@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -119,7 +120,16 @@ func webhookBench(args []string) error {
 		best.rate(), lo.rate(), best.rate(), msf(best.pct(0.99)), bestBase.rate(), ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1])
 	fmt.Printf("CPU per delivery, server and load generator, median: dip %.0f µs, baseline %.0f µs\n",
 		float64(cpuDip[len(cpuDip)/2])/1e3, float64(cpuBase[len(cpuBase)/2])/1e3)
-	met := best.rate() >= targetRate && best.pct(0.99) < targetP99 && best.non202 == 0 && !failed
+	// The verdict takes the run of median p99, not the best one: under an
+	// open loop every run has the same rate, and the best would be luck.
+	byP99 := slices.Clone(dips)
+	slices.SortFunc(byP99, func(a, b loadResult) int { return cmp.Compare(a.pct(0.99), b.pct(0.99)) })
+	mid := byP99[len(byP99)/2]
+	met := mid.rate() >= targetRate && mid.pct(0.99) < targetP99 && !failed
+	for _, d := range dips {
+		met = met && d.non202 == 0
+	}
+	fmt.Printf("run of median p99: %.0f deliveries/s, p99 %s\n", mid.rate(), msf(mid.pct(0.99)))
 	fmt.Printf("target ≥ %d deliveries/s with p99 < %s and none lost: %s\n", targetRate, targetP99, map[bool]string{true: "met", false: "NOT met"}[met])
 	if failed {
 		return errors.New("webhook: deliveries lost, duplicated or redelivered")
