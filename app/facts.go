@@ -14,8 +14,9 @@ type Facts struct {
 	// Parsed is false for a file that is not a single valid YAML document;
 	// the other fields are then empty.
 	Parsed bool
-	// APIVersion, Kind and Name are as written, when they are strings.
-	APIVersion, Kind, Name string
+	// APIVersion, Kind, Name and Team (metadata.team) are as written,
+	// when they are strings.
+	APIVersion, Kind, Name, Team string
 	// Uses are the requests the spec or any environment's overrides name
 	// in uses.
 	Uses []Ref
@@ -35,6 +36,7 @@ func FactsOf(doc *platform.Document) Facts {
 	f.APIVersion, _ = top["apiVersion"].(string)
 	f.Kind, _ = top["kind"].(string)
 	f.Name, _ = meta["name"].(string)
+	f.Team, _ = meta["team"].(string)
 	f.Uses = uses(doc)
 	for _, sp := range specs(doc) {
 		if ns, ok := sp["namespace"].(string); ok {

@@ -18,7 +18,7 @@ import (
 
 // factsFormat is the version of what FactsOf extracts and of the file
 // Save writes; change it whenever either changes.
-const factsFormat = 1
+const factsFormat = 2
 
 // factsMagic starts a saved FactIndex.
 const factsMagic = "dip facts\n"

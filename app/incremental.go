@@ -28,7 +28,8 @@ type Blobs map[string]string
 // What is read is chosen so that validation, rendering and the scope of
 // the files judged come out as when everything is read: every file in
 // scope is read with every file whose content can change what is reported
-// for it (requests of the same kind and name, the Namespace requests that
+// for it (requests of the same kind and name, or whose cloud names may
+// equal its own (see side.stemmed), the Namespace requests that
 // manage its namespaces, the requests it uses and, transitively, theirs;
 // all requests of a kind when a use of that kind does not resolve, for the
 // "did you mean" suggestion). platform.yaml and the teams are always read.
@@ -97,6 +98,11 @@ type side struct {
 	// written, and by kind.
 	byRef  map[Ref][]string
 	byKind map[string][]string
+	// byStem lists the request files of the kinds validate.CloudNamed by
+	// kind and stem (validate.Stem), and byStemPrefix by kind and each
+	// part of their stem that ends before a dash: the requests whose
+	// cloud names may equal another's (see stemmed).
+	byStem, byStemPrefix map[Ref][]string
 }
 
 func newSide(fsys fs.FS, blobs Blobs) *side {
@@ -152,13 +158,46 @@ func (s *side) learn(x *FactIndex) {
 	}
 	s.byRef = make(map[Ref][]string, len(s.facts))
 	s.byKind = map[string][]string{}
+	s.byStem, s.byStemPrefix = map[Ref][]string{}, map[Ref][]string{}
 	for p, f := range s.facts {
 		if f.Parsed {
 			r := Ref{f.Kind, f.Name}
 			s.byRef[r] = append(s.byRef[r], p)
 			s.byKind[f.Kind] = append(s.byKind[f.Kind], p)
+			if validate.CloudNamed[f.Kind] {
+				stem := validate.Stem(f.Team, f.Name)
+				s.byStem[Ref{f.Kind, stem}] = append(s.byStem[Ref{f.Kind, stem}], p)
+				for _, prefix := range dashPrefixes(stem) {
+					s.byStemPrefix[Ref{f.Kind, prefix}] = append(s.byStemPrefix[Ref{f.Kind, prefix}], p)
+				}
+			}
 		}
 	}
+}
+
+// stemmed returns the request files whose cloud names may equal those of
+// a request of kind with stem. Cloud names are <stem>-<env>: stems a-b and
+// a-b-c give one name when environments c-d and d exist. So the requests
+// at risk have the stem, a stem that starts with it and a dash, or a stem
+// it starts with, followed by a dash.
+func (s *side) stemmed(kind, stem string) []string {
+	out := slices.Clone(s.byStem[Ref{kind, stem}])
+	out = append(out, s.byStemPrefix[Ref{kind, stem}]...)
+	for _, prefix := range dashPrefixes(stem) {
+		out = append(out, s.byStem[Ref{kind, prefix}]...)
+	}
+	return out
+}
+
+// dashPrefixes returns the parts of s before each of its dashes.
+func dashPrefixes(s string) []string {
+	var out []string
+	for i := range len(s) {
+		if s[i] == '-' && i > 0 {
+			out = append(out, s[:i])
+		}
+	}
+	return out
 }
 
 // isRequestPath reports whether p is where the loader reads a request
@@ -255,6 +294,9 @@ func (s *side) close(roots, need map[string]bool) {
 			continue
 		}
 		work = append(work, s.byRef[Ref{f.Kind, f.Name}]...)
+		if validate.CloudNamed[f.Kind] {
+			work = append(work, s.stemmed(f.Kind, validate.Stem(f.Team, f.Name))...)
+		}
 		for _, ns := range f.Namespaces {
 			work = append(work, s.byRef[Ref{"Namespace", ns}]...)
 		}

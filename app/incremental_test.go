@@ -120,6 +120,13 @@ func TestFactsGiveTheSameReport(t *testing.T) {
 		{"duplicate an unchanged name", false, func(t *testing.T, m fstest.MapFS) {
 			edit(t, m, "requests/team-001/queue-00007.yaml", "name: queue-00007", "name: queue-00006")
 		}},
+		{"give a new request an unchanged one's cloud name", false, func(t *testing.T, m fstest.MapFS) {
+			// team-000-queue's queue 00006 and team-000's queue-00006 are both
+			// named team-000-queue-00006-<env> in the cloud.
+			add(m, "teams/team-000-queue.yaml", strings.ReplaceAll(string(m["teams/team-000.yaml"].Data), "team-000", "team-000-queue"))
+			q := strings.ReplaceAll(string(m["requests/team-000/queue-00006.yaml"].Data), "team: team-000", "team: team-000-queue")
+			add(m, "requests/team-000-queue/00006.yaml", strings.ReplaceAll(q, "name: queue-00006", `name: "00006"`))
+		}},
 		{"shrink a namespace", false, func(t *testing.T, m fstest.MapFS) {
 			edit(t, m, "requests/team-000/team-000.yaml", "environments: [staging, production]", "environments: [production]")
 		}},

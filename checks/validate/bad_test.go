@@ -148,6 +148,17 @@ func TestBadInputs(t *testing.T) {
 			db + `:4:3 [unique-name] metadata.name: PostgresDatabase "orders-db" is already defined in requests/catalog/orders-db.yaml:4:3`,
 		}},
 
+		{"two requests with one cloud name", func(t *testing.T) map[string]string {
+			r := strings.Replace(validRequests[db], "name: orders-db", "name: db", 1)
+			return map[string]string{
+				"teams/payments-orders.yaml":       teamYAML("payments-orders"),
+				"requests/payments-orders/db.yaml": strings.Replace(r, "team: payments", "team: payments-orders", 1),
+			}
+		}, []string{
+			`requests/payments-orders/db.yaml:4:3 [cloud-name] metadata.name: PostgresDatabase "db" of team "payments-orders" would get the cloud name "payments-orders-db-staging" in environment staging, as PostgresDatabase "orders-db" of team "payments" does (requests/payments/orders-db.yaml:4:3)`,
+			db + `:4:3 [cloud-name] metadata.name: PostgresDatabase "orders-db" of team "payments" would get the cloud name "payments-orders-db-staging" in environment staging, as PostgresDatabase "db" of team "payments-orders" does (requests/payments-orders/db.yaml:4:3)`,
+		}},
+
 		// Teams.
 		{"unknown team", func(t *testing.T) map[string]string {
 			return map[string]string{"requests/paymnts/jobs.yaml": queueYAML("jobs", "paymnts")}

@@ -22,11 +22,15 @@ type crossCheck struct {
 	// failed maps "kind/name" to the first request of that kind and name
 	// as written that did not match its schema.
 	failed map[string]*checkedRequest
+	// cloud maps a kind and a cloud name to the first request that gets
+	// it (see cloudNames).
+	cloud map[string]*checkedRequest
 }
 
 func (x *crossCheck) run() {
 	x.byKind = map[string]map[string]*checkedRequest{}
 	x.failed = map[string]*checkedRequest{}
+	x.cloud = map[string]*checkedRequest{}
 	for _, c := range x.requests {
 		if c.req == nil {
 			if key := c.kind + "/" + c.name; x.failed[key] == nil {
@@ -38,6 +42,7 @@ func (x *crossCheck) run() {
 		x.environments(c)
 		x.regions(c)
 		x.unique(c)
+		x.cloudNames(c)
 	}
 	for _, c := range x.requests {
 		if c.req != nil {
@@ -120,6 +125,46 @@ func (x *crossCheck) unique(c *checkedRequest) {
 		"metadata.name: %s %q is already defined in %s", c.req.Kind, c.req.Name, keyPos(first.doc, "metadata", "name"))
 	first.diags.Add(keyPos(first.doc, "metadata", "name"), "unique-name",
 		"metadata.name: %s %q is defined again in %s", c.req.Kind, c.req.Name, keyPos(c.doc, "metadata", "name"))
+}
+
+// CloudNamed are the kinds whose cloud resources are named
+// <team>-<name>-<env> (buckets with the platform's name in front), and
+// Stem is the part of that name a request chooses, <team>-<name>. Two
+// requests of one kind with different teams and names can still get one
+// cloud name: team a-b's request c and team a's request b-c, or, with
+// environments prod and eu-prod, team a's requests b in eu-prod and b-eu
+// in prod.
+var CloudNamed = map[string]bool{"PostgresDatabase": true, "Queue": true, "Bucket": true, "IAMRole": true, "Service": true}
+
+// Stem returns the part of the cloud names of a request of team and name
+// that they choose.
+func Stem(team, name string) string { return team + "-" + name }
+
+// cloudNames reports a request whose resources would get the cloud name
+// of another request's, in any environment, at both.
+func (x *crossCheck) cloudNames(c *checkedRequest) {
+	if !CloudNamed[c.req.Kind] {
+		return
+	}
+	for _, env := range c.req.Environments {
+		cloudName := Stem(c.req.Team, c.req.Name) + "-" + env
+		key := c.req.Kind + "\x00" + cloudName
+		first, ok := x.cloud[key]
+		if !ok {
+			x.cloud[key] = c
+			continue
+		}
+		if first.req.Name == c.req.Name {
+			continue // the same name is unique-name's to report
+		}
+		c.diags.Add(keyPos(c.doc, "metadata", "name"), "cloud-name",
+			"metadata.name: %s %q of team %q would get the cloud name %q in environment %s, as %s %q of team %q does (%s); rename one of them",
+			c.req.Kind, c.req.Name, c.req.Team, cloudName, env, first.req.Kind, first.req.Name, first.req.Team, keyPos(first.doc, "metadata", "name"))
+		first.diags.Add(keyPos(first.doc, "metadata", "name"), "cloud-name",
+			"metadata.name: %s %q of team %q would get the cloud name %q in environment %s, as %s %q of team %q does (%s); rename one of them",
+			first.req.Kind, first.req.Name, first.req.Team, cloudName, env, c.req.Kind, c.req.Name, c.req.Team, keyPos(c.doc, "metadata", "name"))
+		return
+	}
 }
 
 // namespaces checks the namespace a request lands in: when a Namespace
