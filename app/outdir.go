@@ -74,7 +74,9 @@ func NewTreeWriter(out string) (*TreeWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create temporary output directory: %w", err)
 	}
-	w := &TreeWriter{out: out, tmp: tmp, dirs: map[string]*newDir{".": made}}
+	root := &newDir{reusable: earlier}
+	root.once.Do(func() {})
+	w := &TreeWriter{out: out, tmp: tmp, dirs: map[string]*newDir{".": root}}
 	if earlier {
 		w.old = out
 	}
@@ -95,12 +97,13 @@ func (w *TreeWriter) Write(p string, data []byte) error {
 	if !safeRelPath(p) {
 		return fmt.Errorf("write output: refusing unsafe path %q", p)
 	}
-	if err := w.mkdir(path.Dir(p)); err != nil {
+	dir, err := w.mkdir(path.Dir(p))
+	if err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	rel := filepath.FromSlash(p)
 	dst := filepath.Join(w.tmp, rel)
-	if w.old != "" && reuse(filepath.Join(w.old, rel), dst, data) {
+	if dir.reusable && reuse(filepath.Join(w.old, rel), dst, data) {
 		return nil
 	}
 	if err := os.WriteFile(dst, data, 0o644); err != nil {
@@ -138,12 +141,12 @@ func reuse(old, dst string, data []byte) bool {
 // readBufs holds buffers for reuse's reads.
 var readBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// mkdir makes dir and the parents it lacks in the new tree. The tree is
-// new and only this writer writes to it, so each directory is made with
-// one mkdir call and no stat (os.MkdirAll stats every level first). The
-// lock is held only to find a directory's entry: writers make different
-// directories at the same time.
-func (w *TreeWriter) mkdir(dir string) error {
+// mkdir makes dir and the parents it lacks in the new tree, and returns
+// its entry. The tree is new and only this writer writes to it, so each
+// directory is made with one mkdir call and no stat (os.MkdirAll stats
+// every level first). The lock is held only to find a directory's entry:
+// writers make different directories at the same time.
+func (w *TreeWriter) mkdir(dir string) (*newDir, error) {
 	w.mu.Lock()
 	d, ok := w.dirs[dir]
 	if !ok {
@@ -152,28 +155,33 @@ func (w *TreeWriter) mkdir(dir string) error {
 	}
 	w.mu.Unlock()
 	d.once.Do(func() {
-		if parent := path.Dir(dir); parent != dir {
-			if d.err = w.mkdir(parent); d.err != nil {
-				return
-			}
+		parent, err := w.mkdir(path.Dir(dir))
+		if err != nil {
+			d.err = err
+			return
 		}
-		d.err = os.Mkdir(filepath.Join(w.tmp, filepath.FromSlash(dir)), 0o755)
+		rel := filepath.FromSlash(dir)
+		if d.err = os.Mkdir(filepath.Join(w.tmp, rel), 0o755); d.err != nil {
+			return
+		}
+		if parent.reusable {
+			info, err := os.Lstat(filepath.Join(w.old, rel))
+			d.reusable = err == nil && info.IsDir()
+		}
 	})
-	return d.err
+	return d, d.err
 }
-
-// made is the entry of the tree's top directory, which exists.
-var made = func() *newDir {
-	d := &newDir{}
-	d.once.Do(func() {})
-	return d
-}()
 
 // newDir is a directory of the new tree: made once, by whichever writer
 // needs it first.
 type newDir struct {
 	once sync.Once
 	err  error
+	// reusable is set when the old tree has this directory, and it and
+	// every directory above it are directories, not symbolic links: only
+	// then are files reused from it, so that nothing outside the old tree
+	// is linked into the new one.
+	reusable bool
 }
 
 // Commit moves the new tree into place; the old tree, if any, is removed.

@@ -80,3 +80,45 @@ func TestWriteTreeReusesUnchangedFiles(t *testing.T) {
 		t.Errorf("the symbolic link's target changed: %q", data)
 	}
 }
+
+// TestWriteTreeReusesNothingThroughSymlinks: a directory of the old tree
+// replaced by a symbolic link to files with the same contents elsewhere
+// does not get those files linked into the new tree.
+func TestWriteTreeReusesNothingThroughSymlinks(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rendered")
+	files := []app.OutputFile{{Path: "staging/a/db/main.tf", Data: []byte("same\n")}}
+	if err := app.WriteTree(out, files); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(elsewhere, "db"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(elsewhere, "db", "main.tf")
+	if err := os.WriteFile(outside, []byte("same\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(out, "staging", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(out, "staging", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.WriteTree(out, files); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.Lstat(filepath.Join(out, "staging", "a", "db", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.Stat(outside)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.SameFile(got, other) {
+		t.Error("a file outside the old tree was linked into the new one")
+	}
+	if st := other.Sys().(*syscall.Stat_t); st.Nlink != 1 {
+		t.Errorf("the outside file has %d links", st.Nlink)
+	}
+}
