@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/json"
+	"math"
 
 	"github.com/google/go-github/v92/github"
 )
@@ -165,7 +166,7 @@ func eventField(s *scanner, p *slimPullRequestEvent, key []byte) bool {
 	case keyIs(key, "action"):
 		return s.str(&p.Action)
 	case keyIs(key, "number"):
-		return s.int(&p.Number)
+		return integerInto(s, &p.Number, math.MinInt, math.MaxInt)
 	case keyIs(key, "pull_request"):
 		return object(s, &p.PullRequest, pullRequestField)
 	case keyIs(key, "changes"):
@@ -183,7 +184,7 @@ func eventField(s *scanner, p *slimPullRequestEvent, key []byte) bool {
 func pullRequestField(s *scanner, p *slimPullRequest, key []byte) bool {
 	switch {
 	case keyIs(key, "number"):
-		return s.int(&p.Number)
+		return integerInto(s, &p.Number, math.MinInt, math.MaxInt)
 	case keyIs(key, "html_url"):
 		return s.str(&p.HTMLURL)
 	case keyIs(key, "user"):
@@ -213,7 +214,7 @@ func branchField(s *scanner, b *slimBranch, key []byte) bool {
 func repoField(s *scanner, r *slimRepo, key []byte) bool {
 	switch {
 	case keyIs(key, "id"):
-		return s.int64(&r.ID)
+		return integerInto(s, &r.ID, math.MinInt64, math.MaxInt64)
 	case keyIs(key, "name"):
 		return s.str(&r.Name)
 	case keyIs(key, "full_name"):
@@ -237,7 +238,7 @@ func userField(s *scanner, u *slimUser, key []byte) bool {
 
 func installationField(s *scanner, in *slimInstallation, key []byte) bool {
 	if keyIs(key, "id") {
-		return s.int64(&in.ID)
+		return integerInto(s, &in.ID, math.MinInt64, math.MaxInt64)
 	}
 	return s.skip()
 }

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"encoding/json"
-	"math"
 	"unicode/utf8"
 )
 
@@ -247,26 +246,14 @@ func (s *scanner) str(p **string) bool {
 	return true
 }
 
-// int reads an integer or null into *p.
-func (s *scanner) int(p **int) bool {
+// integerInto reads an integer in T's range, or null, into *p.
+func integerInto[T int | int64](s *scanner, p **T, lo, hi int64) bool {
 	if s.peek() == 'n' {
 		return null(s, p)
 	}
-	n, ok := s.integer(math.MinInt, math.MaxInt)
+	n, ok := s.integer(lo, hi)
 	if ok {
-		*alloc(p) = int(n)
-	}
-	return ok
-}
-
-// int64 reads an integer or null into *p.
-func (s *scanner) int64(p **int64) bool {
-	if s.peek() == 'n' {
-		return null(s, p)
-	}
-	n, ok := s.integer(math.MinInt64, math.MaxInt64)
-	if ok {
-		*alloc(p) = n
+		*alloc(p) = T(n)
 	}
 	return ok
 }
