@@ -11,7 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
+
+	"github.com/dipdev/dip/internal/parallel"
 )
 
 // OutputMarker is written at the top of every output directory dip
@@ -223,16 +224,7 @@ func removeTree(dir string) {
 			subtrees = append(subtrees, filepath.Join(p, f.Name()))
 		}
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(removers, len(subtrees)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(subtrees); i = int(next.Add(1) - 1) {
-				_ = os.RemoveAll(subtrees[i])
-			}
-		})
-	}
-	wg.Wait()
+	parallel.ForN(len(subtrees), removers, func(i int) { _ = os.RemoveAll(subtrees[i]) })
 	_ = os.RemoveAll(dir)
 }
 

@@ -3,7 +3,6 @@ package queue
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -67,9 +66,5 @@ func startCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
 func (c *checkpointer) stop() error {
 	c.cancel()
 	c.wg.Wait()
-	err := c.db.Close()
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return c.db.Close()
 }

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -57,25 +58,25 @@ func openSQLite(ctx context.Context, path string, rc *river.Config, log *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	pool := sql.OpenDB(connector)
-	pool.SetMaxOpenConns(1)
-	pool.SetMaxIdleConns(1)
-	pool.SetConnMaxLifetime(0)
-	pool.SetConnMaxIdleTime(0)
-
+	pool := oneConnection(connector)
 	e, err := newSQLiteEngine(ctx, pool, rc, log)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlite %s: %w", path, err), pool.Close())
 	}
 	// The checkpointer's connection is opened after the migrations, which
 	// set WAL mode.
-	ckpt := sql.OpenDB(connector)
-	ckpt.SetMaxOpenConns(1)
-	ckpt.SetMaxIdleConns(1)
-	ckpt.SetConnMaxLifetime(0)
-	ckpt.SetConnMaxIdleTime(0)
-	e.db = sqliteDB{pool: pool, ckpt: startCheckpointer(ckpt, log)}
+	e.db = sqliteDB{pool: pool, ckpt: startCheckpointer(oneConnection(connector), log)}
 	return e, nil
+}
+
+// oneConnection is a pool of one connection, kept open.
+func oneConnection(c driver.Connector) *sql.DB {
+	db := sql.OpenDB(c)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return db
 }
 
 func newSQLiteEngine(ctx context.Context, pool *sql.DB, rc *river.Config, log *slog.Logger) (*engine[*sql.Tx], error) {

@@ -66,12 +66,13 @@ type cachingConn struct {
 
 type cachedStmt struct {
 	query string
-	stmt  driver.Stmt
+	stmt  execStmt
 }
 
-// stmtExecer is the prepared statement's context method.
-type stmtExecer interface {
-	ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error)
+// execStmt is a prepared statement with its context method.
+type execStmt interface {
+	driver.Stmt
+	driver.StmtExecContext
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -83,9 +84,13 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 		c.lru.MoveToFront(e)
 		cs = e.Value.(*cachedStmt)
 	} else {
-		stmt, err := c.sqliteConn.PrepareContext(ctx, query)
+		prepared, err := c.sqliteConn.PrepareContext(ctx, query)
 		if err != nil {
 			return nil, err
+		}
+		stmt, ok := prepared.(execStmt)
+		if !ok {
+			return nil, errors.Join(errors.New("sqlite driver statement lacks a context method"), prepared.Close())
 		}
 		cs = &cachedStmt{query: query, stmt: stmt}
 		c.stmts[query] = c.lru.PushFront(cs)
@@ -93,11 +98,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 			c.evict(c.lru.Back())
 		}
 	}
-	ex, ok := cs.stmt.(stmtExecer)
-	if !ok {
-		return c.sqliteConn.ExecContext(ctx, query, args)
-	}
-	return ex.ExecContext(ctx, args)
+	return cs.stmt.ExecContext(ctx, args)
 }
 
 func (c *cachingConn) evict(e *list.Element) error {
