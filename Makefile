@@ -38,7 +38,7 @@ fuzz:
 ## deliveries/s (WEBHOOK_BENCH_FLAGS, e.g. -d 10s -db postgres://...).
 WEBHOOK_BENCH_FLAGS ?= -d 2s -runs 3
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/ ./checks/validate/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/pipeline/ ./checks/validate/
 	$(GO) test -run '^$$' -bench PullRequestChecks -benchtime 5x ./app/server/
 	$(GO) run ./internal/bench/dipbench engine -dip $(BIN) -n 100,1000,10000
 	$(GO) run ./internal/bench/dipbench webhook $(WEBHOOK_BENCH_FLAGS)

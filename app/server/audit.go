@@ -15,7 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/vcs"
 )
@@ -43,10 +43,10 @@ const maxAuditedCommits = 50
 // audit gathers the trail of a render of source: the pull requests merged
 // since from (first parents only), who approved them, the policy bundle
 // and the exceptions in force.
-func (h *Handler) audit(ctx context.Context, co *repocache.Checkout, repo vcs.Repo, from, source plumbing.Hash, b *app.Build, requests []string) (*auditTrail, error) {
+func (h *Handler) audit(ctx context.Context, co *repocache.Checkout, repo vcs.Repo, from, source plumbing.Hash, b *pipeline.Build, requests []string) (*auditTrail, error) {
 	a := &auditTrail{source: source.String(), requests: requests}
 	var err error
-	if a.bundle, err = app.BundleVersion(h.Bundle); err != nil {
+	if a.bundle, err = pipeline.BundleVersion(h.Bundle); err != nil {
 		return nil, err
 	}
 	seen := map[int]bool{}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/internal/bench"
 	policybundle "github.com/dipdev/dip/policy-bundle"
 	"github.com/dipdev/dip/vcs/gitfs"
@@ -20,7 +20,7 @@ import (
 // BenchmarkPullRequestChecks measures a pull request opened on a
 // 1,000-request platform repo until its four check runs are completed on
 // the fake GitHub: delivery, queue, fetch, check and publishing. The
-// baseline, "check-only", is app.Check on the same two commits, in
+// baseline, "check-only", is pipeline.Check on the same two commits, in
 // process, with nothing around it.
 func BenchmarkPullRequestChecks(b *testing.B) {
 	seed := filepath.Join(b.TempDir(), "repo")
@@ -82,8 +82,8 @@ func BenchmarkPullRequestChecks(b *testing.B) {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			run, err := app.Check(b.Context(), app.CheckOptions{
-				Head: head, Base: base, Bundle: policybundle.FS, Today: "2026-12-01", Scan: app.DefaultScanner(),
+			run, err := pipeline.Check(b.Context(), pipeline.CheckOptions{
+				Head: head, Base: base, Bundle: policybundle.FS, Today: "2026-12-01", Scan: pipeline.DefaultScanner(),
 			})
 			if err != nil {
 				b.Fatal(err)

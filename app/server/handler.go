@@ -13,7 +13,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/queue"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/vcs"
@@ -26,7 +26,7 @@ type Handler struct {
 	// Bundle is the default policy bundle.
 	Bundle fs.FS
 	// Scan runs the scanners; nil runs none.
-	Scan          app.Scanner
+	Scan          pipeline.Scanner
 	PolicyTimeout time.Duration
 	Logger        *slog.Logger
 	// Now is the clock exceptions expire by and commits are dated with;

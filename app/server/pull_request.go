@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/queue"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/vcs"
@@ -30,7 +30,7 @@ func (h *Handler) check(ctx context.Context, log *slog.Logger, ev vcs.Event) err
 	if ev.SHA == "" {
 		return fmt.Errorf("check %s: %w: no commit", ev.Repo.FullName(), queue.ErrPermanent)
 	}
-	pub := &app.Publisher{Provider: h.Provider, Repo: ev.Repo, SHA: ev.SHA, ExternalID: externalID(ev)}
+	pub := &pipeline.Publisher{Provider: h.Provider, Repo: ev.Repo, SHA: ev.SHA, ExternalID: externalID(ev)}
 	if err := pub.Start(ctx); err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (h *Handler) check(ctx context.Context, log *slog.Logger, ev vcs.Event) err
 	return nil
 }
 
-func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*app.CheckRun, error) {
+func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*pipeline.CheckRun, error) {
 	baseRef := baseBranch(ev)
 	refs := []string{"refs/heads/" + baseRef}
 	if ev.PullRequest != nil && ev.PullRequest.Number > 0 {
@@ -76,7 +76,7 @@ func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*app.CheckRun, er
 	if err != nil {
 		return nil, err
 	}
-	opt := app.CheckOptions{
+	opt := pipeline.CheckOptions{
 		Head:          head,
 		Bundle:        h.Bundle,
 		Today:         h.now().UTC().Format("2006-01-02"),
@@ -86,7 +86,7 @@ func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*app.CheckRun, er
 	if opt.Base, err = baseTree(co, baseRef, ev.BaseSHA); err != nil {
 		return nil, err
 	}
-	run, err := app.Check(ctx, opt)
+	run, err := pipeline.Check(ctx, opt)
 	if err != nil {
 		return nil, fmt.Errorf("check %s@%s: %w", ev.Repo.FullName(), ev.SHA, err)
 	}
@@ -133,7 +133,7 @@ func externalID(ev vcs.Event) string {
 	return id
 }
 
-func conclusions(run *app.CheckRun) string {
+func conclusions(run *pipeline.CheckRun) string {
 	var b strings.Builder
 	for i, r := range run.Report.Results {
 		if i > 0 {

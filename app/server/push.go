@@ -11,7 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/queue"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/platform"
@@ -62,7 +62,7 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 		co.Release()
 		return err
 	}
-	b, err := app.Render(src)
+	b, err := pipeline.Render(src)
 	co.Release()
 	if err != nil {
 		return fmt.Errorf("render %s@%s: %w: %w", ev.Repo.FullName(), head, queue.ErrPermanent, err)
@@ -99,7 +99,7 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 
 // commitRender writes the rendered tree and its commit into the clone and
 // returns the commit, or the zero hash when there is nothing to commit.
-func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repocache.Checkout, repo vcs.Repo, source plumbing.Hash, b *app.Build, out platform.Output) (plumbing.Hash, error) {
+func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repocache.Checkout, repo vcs.Repo, source plumbing.Hash, b *pipeline.Build, out platform.Output) (plumbing.Hash, error) {
 	tipHash, err := gitfs.Resolve(co.Repo, repocache.RemoteRef("refs/heads/"+out.Branch).String())
 	var tip *object.Commit
 	var prevSource plumbing.Hash
@@ -186,7 +186,7 @@ func firstParent(r *git.Repository, h plumbing.Hash) plumbing.Hash {
 
 // changedRequests lists the request files added, changed or removed
 // between the commits from and to; every request when from is zero.
-func changedRequests(r *git.Repository, from, to plumbing.Hash, b *app.Build) ([]string, error) {
+func changedRequests(r *git.Repository, from, to plumbing.Hash, b *pipeline.Build) ([]string, error) {
 	if from.IsZero() {
 		var paths []string
 		for _, d := range b.Source.Requests {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/vcs"
@@ -135,7 +135,7 @@ func (r *Reconciler) unchecked(ctx context.Context, repo vcs.Repo, sha string) (
 	for _, run := range runs {
 		have[run.Name] = true
 	}
-	for _, name := range app.CheckRunNames {
+	for _, name := range pipeline.CheckRunNames {
 		if !have[name] {
 			return true, nil
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/queue"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/vcs/github"
@@ -110,7 +110,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	h := &Handler{
-		Provider: gh, Cache: cache, Bundle: cfg.Bundle, Scan: app.DefaultScanner(),
+		Provider: gh, Cache: cache, Bundle: cfg.Bundle, Scan: pipeline.DefaultScanner(),
 		Logger: log,
 	}
 	qcfg := queue.Config{

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/checks/output"
 	policybundle "github.com/dipdev/dip/policy-bundle"
 	"github.com/dipdev/dip/vcs/gitfs"
@@ -40,12 +40,12 @@ func checkCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opt := app.CheckOptions{
+			opt := pipeline.CheckOptions{
 				Head:          os.DirFS(dir),
 				Bundle:        policybundle.FS,
 				Today:         today,
 				PolicyTimeout: policyTimeout,
-				Scan:          app.DefaultScanner(),
+				Scan:          pipeline.DefaultScanner(),
 			}
 			var facts *factCache
 			if base != "" {
@@ -56,7 +56,7 @@ func checkCmd(g *globals) *cobra.Command {
 				opt.Base = tree
 				facts = openFactCache(dir, tree, &opt)
 			}
-			run, err := app.Check(cmd.Context(), opt)
+			run, err := pipeline.Check(cmd.Context(), opt)
 			if err != nil {
 				return &exitErr{code: exitError, err: fmt.Errorf("%s: %w", dir, err)}
 			}
@@ -74,7 +74,7 @@ func checkCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&base, "base", "", "judge only what changed since this git revision, with its policies")
 	cmd.Flags().StringVar(&today, "today", "", "date that exceptions expire against, YYYY-MM-DD (default: today, UTC)")
-	cmd.Flags().DurationVar(&policyTimeout, "policy-timeout", app.DefaultPolicyTimeout, "bound on policy evaluation")
+	cmd.Flags().DurationVar(&policyTimeout, "policy-timeout", pipeline.DefaultPolicyTimeout, "bound on policy evaluation")
 	return cmd
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/vcs/gitfs"
 )
@@ -14,7 +14,7 @@ import (
 // factCache is the FactIndex `dip check --base` keeps in the git
 // directory, so that a check reads only what a change touches.
 type factCache struct {
-	index   *app.FactIndex
+	index   *pipeline.FactIndex
 	file    string
 	version string
 }
@@ -29,12 +29,12 @@ var repoFiles = []string{platform.PlatformFile, platform.TeamsDir, platform.Requ
 // sets opt up to use it with the blobs of dir's files and of base. Without
 // a usable cache or blobs the check reads everything, as it would anyway:
 // it returns nil then.
-func openFactCache(dir string, base *gitfs.FS, opt *app.CheckOptions) *factCache {
+func openFactCache(dir string, base *gitfs.FS, opt *pipeline.CheckOptions) *factCache {
 	gitDir, err := gitfs.GitDir(dir)
 	if err != nil {
 		return nil
 	}
-	c := &factCache{file: filepath.Join(gitDir, filepath.FromSlash(factsFile)), version: app.FactsVersion()}
+	c := &factCache{file: filepath.Join(gitDir, filepath.FromSlash(factsFile)), version: pipeline.FactsVersion()}
 	// The three are independent: the base's trees, the cache file and the
 	// work tree's files are read at the same time.
 	var baseBlobs map[string]plumbing.Hash
@@ -42,14 +42,14 @@ func openFactCache(dir string, base *gitfs.FS, opt *app.CheckOptions) *factCache
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		baseBlobs, baseErr = base.Blobs(repoFiles...)
-		c.index = app.LoadFactIndex(c.file, c.version)
+		c.index = pipeline.LoadFactIndex(c.file, c.version)
 	})
 	headBlobs, err := gitfs.WorkTreeBlobs(dir, repoFiles...)
 	wg.Wait()
 	if err != nil || baseErr != nil {
 		return nil
 	}
-	opt.Facts, opt.HeadBlobs, opt.BaseBlobs = c.index, make(app.Blobs, len(headBlobs)), make(app.Blobs, len(baseBlobs))
+	opt.Facts, opt.HeadBlobs, opt.BaseBlobs = c.index, make(pipeline.Blobs, len(headBlobs)), make(pipeline.Blobs, len(baseBlobs))
 	for p, h := range headBlobs {
 		opt.HeadBlobs[p] = string(h[:])
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/platform"
 )
 
@@ -34,15 +34,15 @@ func validateCmd(g *globals) *cobra.Command {
 
 // validated checks the format flag and validates the repo, as validate
 // and render both begin.
-func (g *globals) validated() (*app.Build, error) {
+func (g *globals) validated() (*pipeline.Build, error) {
 	if err := g.checkFormat("text", "json"); err != nil {
 		return nil, err
 	}
-	return g.load(app.Validate)
+	return g.load(pipeline.Validate)
 }
 
 // load runs step over the repo, mapping an unusable repo to exit code 2.
-func (g *globals) load(step func(fs.FS) (*app.Build, error)) (*app.Build, error) {
+func (g *globals) load(step func(fs.FS) (*pipeline.Build, error)) (*pipeline.Build, error) {
 	dir, err := g.repoFS()
 	if err != nil {
 		return nil, err
@@ -76,7 +76,7 @@ type renderedFile struct {
 
 // report prints b, and rendered when files were written, and returns
 // errFindings when b has problems.
-func report(w io.Writer, format string, b *app.Build, rendered *renderReport) error {
+func report(w io.Writer, format string, b *pipeline.Build, rendered *renderReport) error {
 	r := buildReport{
 		Valid:       len(b.Diagnostics) == 0,
 		Teams:       len(b.Source.Teams),

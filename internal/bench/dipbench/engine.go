@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/internal/bench"
 	"github.com/dipdev/dip/internal/parallel"
 )
@@ -131,7 +131,7 @@ func memory(args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("memory takes one directory")
 	}
-	b, err := app.Render(os.DirFS(args[0]))
+	b, err := pipeline.Render(os.DirFS(args[0]))
 	if err != nil {
 		return err
 	}

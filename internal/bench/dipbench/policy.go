@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/checks/policy"
 	"github.com/dipdev/dip/internal/bench"
 	policybundle "github.com/dipdev/dip/policy-bundle"
@@ -158,7 +158,7 @@ func eval(args []string) error {
 			return err
 		}
 	}
-	if err := app.ParseInputFiles(inputs); err != nil {
+	if err := pipeline.ParseInputFiles(inputs); err != nil {
 		return err
 	}
 	out, err := engine.Eval(context.Background(), inputs)

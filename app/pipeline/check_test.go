@@ -1,4 +1,4 @@
-package app_test
+package pipeline_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/checks"
 )
 
@@ -18,11 +18,11 @@ import (
 func templateFS(t *testing.T) fstest.MapFS {
 	t.Helper()
 	m := fstest.MapFS{}
-	err := fs.WalkDir(os.DirFS("../platform-repo-template"), ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(os.DirFS("../../platform-repo-template"), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := fs.ReadFile(os.DirFS("../platform-repo-template"), p)
+		data, err := fs.ReadFile(os.DirFS("../../platform-repo-template"), p)
 		m[p] = &fstest.MapFile{Data: data, Mode: 0o644}
 		return err
 	})
@@ -50,9 +50,9 @@ func edit(t *testing.T, m fstest.MapFS, file, old, new string) {
 	f.Data = []byte(strings.Replace(string(f.Data), old, new, 1))
 }
 
-func check(t *testing.T, head, base fs.FS, today string) *app.CheckRun {
+func check(t *testing.T, head, base fs.FS, today string) *pipeline.CheckRun {
 	t.Helper()
-	run, err := app.Check(context.Background(), app.CheckOptions{
+	run, err := pipeline.Check(context.Background(), pipeline.CheckOptions{
 		Head: head, Base: base, Bundle: os.DirFS("testdata/bundle"), Today: today, PolicyTimeout: 20 * time.Second,
 	})
 	if err != nil {
@@ -270,7 +270,7 @@ deny contains msg if {
 }
 `)}
 	start := time.Now()
-	run, err := app.Check(context.Background(), app.CheckOptions{
+	run, err := pipeline.Check(context.Background(), pipeline.CheckOptions{
 		Head: head, Bundle: os.DirFS("testdata/bundle"), Today: "2026-11-22", PolicyTimeout: 500 * time.Millisecond,
 	})
 	if err != nil {

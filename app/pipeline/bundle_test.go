@@ -1,4 +1,4 @@
-package app_test
+package pipeline_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/checks"
 	policybundle "github.com/dipdev/dip/policy-bundle"
 )
@@ -19,7 +19,7 @@ import (
 // The template is what platform teams copy: it must pass the default
 // bundle without a single finding.
 func TestTemplatePassesDefaultBundle(t *testing.T) {
-	run, err := app.Check(context.Background(), app.CheckOptions{
+	run, err := pipeline.Check(context.Background(), pipeline.CheckOptions{
 		Head: templateFS(t), Bundle: policybundle.FS, Today: "2026-11-22",
 	})
 	if err != nil {
@@ -40,7 +40,7 @@ func TestDefaultBundleFindsRealProblems(t *testing.T) {
 	edit(t, head, "requests/payments/orders-db.yaml", "      backupRetentionDays: 14\n", "      backupRetentionDays: 2\n")
 	edit(t, head, "requests/payments/orders-api.yaml", "image: ghcr.io/acme/orders-api:1.4.2", "image: ghcr.io/acme/orders-api:latest")
 	edit(t, head, "requests/payments/orders-api.yaml", "  public: true\n", "  public: true\n  tls: false\n")
-	run, err := app.Check(context.Background(), app.CheckOptions{Head: head, Bundle: policybundle.FS, Today: "2026-11-22"})
+	run, err := pipeline.Check(context.Background(), pipeline.CheckOptions{Head: head, Bundle: policybundle.FS, Today: "2026-11-22"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestDefaultBundleFindsRealProblems(t *testing.T) {
 // should; they run here as `opa test` would run them.
 func TestTemplatePolicyTests(t *testing.T) {
 	mods := map[string]*ast.Module{}
-	root := os.DirFS("../platform-repo-template")
+	root := os.DirFS("../../platform-repo-template")
 	err := fs.WalkDir(root, "policies", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
 			return err

@@ -1,4 +1,4 @@
-package app_test
+package pipeline_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/checks"
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/vcs"
@@ -19,7 +19,7 @@ const sha = "0123456789abcdef0123456789abcdef01234567"
 
 func TestPublishReport(t *testing.T) {
 	fake := &vcstest.Fake{}
-	p := &app.Publisher{Provider: fake, Repo: repo, SHA: sha, ExternalID: "job-1"}
+	p := &pipeline.Publisher{Provider: fake, Repo: repo, SHA: sha, ExternalID: "job-1"}
 	if err := p.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -28,12 +28,12 @@ func TestPublishReport(t *testing.T) {
 		t.Fatalf("created %d check runs, want 4", len(runs))
 	}
 	for i, r := range runs {
-		if r.Run.Name != app.CheckRunNames[i] || r.Run.Status != vcs.StatusInProgress || r.SHA != sha {
+		if r.Run.Name != pipeline.CheckRunNames[i] || r.Run.Status != vcs.StatusInProgress || r.SHA != sha {
 			t.Errorf("run %d = %+v", i, r.Run)
 		}
 	}
 	report := &checks.Report{}
-	for _, name := range app.CheckRunNames {
+	for _, name := range pipeline.CheckRunNames {
 		report.Results = append(report.Results, checks.Result{Name: name, Conclusion: checks.Success, Title: "ok", Summary: "fine"})
 	}
 	report.Results[1] = checks.Result{Name: checks.Policy, Conclusion: checks.Failure, Title: "1 policy failure", Summary: "bad",
@@ -49,14 +49,14 @@ func TestPublishReport(t *testing.T) {
 
 func TestPublishInfrastructureErrorIsNeutral(t *testing.T) {
 	fake := &vcstest.Fake{}
-	p := &app.Publisher{Provider: fake, Repo: repo, SHA: sha}
+	p := &pipeline.Publisher{Provider: fake, Repo: repo, SHA: sha}
 	if err := p.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Fail(context.Background(), errors.New("fetch acme/platform: connection reset")); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range app.CheckRunNames {
+	for _, name := range pipeline.CheckRunNames {
 		r, _ := fake.LatestCheckRun("acme/platform", sha, name)
 		if r.Run.Conclusion != checks.Neutral || !strings.Contains(r.Run.Summary, "not a problem with the change") || !strings.Contains(r.Run.Summary, "connection reset") {
 			t.Errorf("%s = %+v", name, r.Run)
@@ -67,7 +67,7 @@ func TestPublishInfrastructureErrorIsNeutral(t *testing.T) {
 func TestPublishCreateErrorIsReturned(t *testing.T) {
 	fake := &vcstest.Fake{}
 	fake.FailNext(vcstest.MethodCreateCheckRun, errors.New("502 bad gateway"))
-	p := &app.Publisher{Provider: fake, Repo: repo, SHA: sha}
+	p := &pipeline.Publisher{Provider: fake, Repo: repo, SHA: sha}
 	if err := p.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "502") {
 		t.Fatalf("Start = %v", err)
 	}

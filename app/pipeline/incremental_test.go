@@ -1,4 +1,4 @@
-package app_test
+package pipeline_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/checks"
 	"github.com/dipdev/dip/internal/bench"
 )
@@ -40,8 +40,8 @@ func generatedFS(t *testing.T, n int) fstest.MapFS {
 }
 
 // blobsOf gives every file of m its content's hash as id.
-func blobsOf(m fstest.MapFS) app.Blobs {
-	out := app.Blobs{}
+func blobsOf(m fstest.MapFS) pipeline.Blobs {
+	out := pipeline.Blobs{}
 	for p, f := range m {
 		if f.Mode.IsRegular() {
 			sum := sha256.Sum256(f.Data)
@@ -51,16 +51,16 @@ func blobsOf(m fstest.MapFS) app.Blobs {
 	return out
 }
 
-func checkWith(t *testing.T, head, base fstest.MapFS, facts *app.FactIndex) *app.CheckRun {
+func checkWith(t *testing.T, head, base fstest.MapFS, facts *pipeline.FactIndex) *pipeline.CheckRun {
 	t.Helper()
-	opt := app.CheckOptions{
+	opt := pipeline.CheckOptions{
 		Head: head, Base: base, Bundle: os.DirFS("testdata/bundle"), Today: "2026-06-01",
-		PolicyTimeout: 20 * time.Second, Scan: app.DefaultScanner(),
+		PolicyTimeout: 20 * time.Second, Scan: pipeline.DefaultScanner(),
 	}
 	if facts != nil {
 		opt.Facts, opt.HeadBlobs, opt.BaseBlobs = facts, blobsOf(head), blobsOf(base)
 	}
-	run, err := app.Check(context.Background(), opt)
+	run, err := pipeline.Check(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestFactsGiveTheSameReport(t *testing.T) {
 			head := clone(base)
 			tt.change(t, head)
 			want := checkWith(t, head, base, nil)
-			facts := app.NewFactIndex()
+			facts := pipeline.NewFactIndex()
 			for _, temp := range []string{"cold", "warm"} {
 				got := checkWith(t, head, base, facts)
 				if diff := cmp.Diff(want.Report, got.Report); diff != "" {
@@ -181,7 +181,7 @@ func TestBrokenRequestIsJudged(t *testing.T) {
 	head := clone(base)
 	edit(t, head, "requests/team-000/queue-00006.yaml", "maxReceiveCount: 3", "maxReceiveCount: [3")
 	head["requests/team-001/extra.yml"] = &fstest.MapFile{Data: []byte("kind: Queue\n"), Mode: 0o644}
-	for _, facts := range []*app.FactIndex{nil, app.NewFactIndex()} {
+	for _, facts := range []*pipeline.FactIndex{nil, pipeline.NewFactIndex()} {
 		run := checkWith(t, head, base, facts)
 		res := run.Report.Results[0]
 		files := map[string]bool{}

@@ -1,7 +1,9 @@
-// Package app wires dip together: it runs the engine over a platform repo
-// for the command line, and turns webhook events into checks, commits and
-// pull requests for the server.
-package app
+// Package pipeline is dip's pull request pipeline over a platform repo:
+// validate, render, policy and scan, as the command line runs it on a
+// checkout and the server on a commit; the incremental path that reads only
+// what a change touches; the output tree dip render writes; and the
+// Publisher that shows a check on the code host.
+package pipeline
 
 import (
 	"fmt"

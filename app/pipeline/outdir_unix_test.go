@@ -1,6 +1,6 @@
 //go:build unix
 
-package app_test
+package pipeline_test
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 )
 
 // TestWriteTreeReusesUnchangedFiles: a file with the same contents and
@@ -17,8 +17,8 @@ import (
 // changed, and a symbolic link are all written anew with the new contents.
 func TestWriteTreeReusesUnchangedFiles(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "rendered")
-	files := func(changed string) []app.OutputFile {
-		return []app.OutputFile{
+	files := func(changed string) []pipeline.OutputFile {
+		return []pipeline.OutputFile{
 			{Path: "staging/a/same/main.tf", Data: []byte("same\n")},
 			{Path: "staging/a/changed/main.tf", Data: []byte(changed)},
 			{Path: "staging/a/edited/main.tf", Data: []byte("dip wrote this\n")},
@@ -26,7 +26,7 @@ func TestWriteTreeReusesUnchangedFiles(t *testing.T) {
 			{Path: "staging/a/symlink/main.tf", Data: []byte("link\n")},
 		}
 	}
-	if err := app.WriteTree(out, files("before\n")); err != nil {
+	if err := pipeline.WriteTree(out, files("before\n")); err != nil {
 		t.Fatal(err)
 	}
 	p := func(rel string) string { return filepath.Join(out, filepath.FromSlash(rel)) }
@@ -57,7 +57,7 @@ func TestWriteTreeReusesUnchangedFiles(t *testing.T) {
 	for _, f := range files("") {
 		before[f.Path] = inode(f.Path)
 	}
-	if err := app.WriteTree(out, files("after!\n")); err != nil {
+	if err := pipeline.WriteTree(out, files("after!\n")); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range files("after!\n") {
@@ -86,8 +86,8 @@ func TestWriteTreeReusesUnchangedFiles(t *testing.T) {
 // does not get those files linked into the new tree.
 func TestWriteTreeReusesNothingThroughSymlinks(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "rendered")
-	files := []app.OutputFile{{Path: "staging/a/db/main.tf", Data: []byte("same\n")}}
-	if err := app.WriteTree(out, files); err != nil {
+	files := []pipeline.OutputFile{{Path: "staging/a/db/main.tf", Data: []byte("same\n")}}
+	if err := pipeline.WriteTree(out, files); err != nil {
 		t.Fatal(err)
 	}
 	elsewhere := t.TempDir()
@@ -104,7 +104,7 @@ func TestWriteTreeReusesNothingThroughSymlinks(t *testing.T) {
 	if err := os.Symlink(elsewhere, filepath.Join(out, "staging", "a")); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.WriteTree(out, files); err != nil {
+	if err := pipeline.WriteTree(out, files); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.Lstat(filepath.Join(out, "staging", "a", "db", "main.tf"))

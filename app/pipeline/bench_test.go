@@ -1,4 +1,4 @@
-package app_test
+package pipeline_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/internal/bench"
 	"github.com/dipdev/dip/platform"
 )
@@ -16,7 +16,7 @@ func TestGeneratedRepoIsValid(t *testing.T) {
 	if err := bench.Generate(dir, 300); err != nil {
 		t.Fatal(err)
 	}
-	b, err := app.Render(os.DirFS(dir))
+	b, err := pipeline.Render(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func BenchmarkValidate(b *testing.B) {
 		fsys := generated(b, n)
 		b.Run(fmt.Sprintf("requests=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := app.Validate(fsys); err != nil {
+				if _, err := pipeline.Validate(fsys); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -73,7 +73,7 @@ func BenchmarkRender(b *testing.B) {
 		fsys := generated(b, n)
 		b.Run(fmt.Sprintf("requests=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				r, err := app.Render(fsys)
+				r, err := pipeline.Render(fsys)
 				if err != nil || len(r.Diagnostics) > 0 {
 					b.Fatal(err, r.Diagnostics)
 				}

@@ -1,4 +1,4 @@
-package app_test
+package pipeline_test
 
 import (
 	"fmt"
@@ -9,20 +9,20 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/platform"
 )
 
-func sampleFacts(i int) app.Facts {
-	return app.Facts{Parsed: true, APIVersion: "dip/v1", Kind: "Service", Name: fmt.Sprintf("svc-%d", i),
-		Uses: []app.Ref{{Kind: "Queue", Name: "q"}}, Namespaces: []string{"ns"}}
+func sampleFacts(i int) pipeline.Facts {
+	return pipeline.Facts{Parsed: true, APIVersion: "dip/v1", Kind: "Service", Name: fmt.Sprintf("svc-%d", i),
+		Uses: []pipeline.Ref{{Kind: "Queue", Name: "q"}}, Namespaces: []string{"ns"}}
 }
 
 func TestFactIndexSaveAndLoad(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "dip", "facts")
-	x := app.NewFactIndex()
+	x := pipeline.NewFactIndex()
 	x.Add("a", sampleFacts(1))
-	x.Add("b", app.Facts{})
+	x.Add("b", pipeline.Facts{})
 	if !x.Changed() {
 		t.Fatal("an index with new facts is not changed")
 	}
@@ -32,7 +32,7 @@ func TestFactIndexSaveAndLoad(t *testing.T) {
 	if x.Changed() {
 		t.Error("a saved index is still changed")
 	}
-	y := app.LoadFactIndex(file, "v1")
+	y := pipeline.LoadFactIndex(file, "v1")
 	if y.Len() != 2 || y.Changed() {
 		t.Fatalf("loaded %d facts, changed %v", y.Len(), y.Changed())
 	}
@@ -44,18 +44,18 @@ func TestFactIndexSaveAndLoad(t *testing.T) {
 		t.Errorf("facts of b = %+v, %v", got, ok)
 	}
 	// Saving keeps only what was used since loading.
-	y = app.LoadFactIndex(file, "v1")
+	y = pipeline.LoadFactIndex(file, "v1")
 	y.Lookup("a")
 	if err := y.Save(file, "v1"); err != nil {
 		t.Fatal(err)
 	}
-	if n := app.LoadFactIndex(file, "v1").Len(); n != 1 {
+	if n := pipeline.LoadFactIndex(file, "v1").Len(); n != 1 {
 		t.Errorf("after saving what was used, %d facts", n)
 	}
 }
 
 func TestFactIndexPrune(t *testing.T) {
-	x := app.NewFactIndex()
+	x := pipeline.NewFactIndex()
 	x.Add("a", sampleFacts(1))
 	x.Add("b", sampleFacts(2))
 	x.Prune() // both were just added
@@ -71,23 +71,23 @@ func TestFactIndexPrune(t *testing.T) {
 
 func TestFactIndexOfAnotherVersionIsIgnored(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "facts")
-	x := app.NewFactIndex()
+	x := pipeline.NewFactIndex()
 	x.Add("a", sampleFacts(1))
 	if err := x.Save(file, "old"); err != nil {
 		t.Fatal(err)
 	}
-	if n := app.LoadFactIndex(file, "new").Len(); n != 0 {
+	if n := pipeline.LoadFactIndex(file, "new").Len(); n != 0 {
 		t.Errorf("an index of another version gave %d facts", n)
 	}
-	if app.FactsVersion() == "" || app.FactsVersion() != app.FactsVersion() {
-		t.Errorf("FactsVersion is not stable: %q", app.FactsVersion())
+	if pipeline.FactsVersion() == "" || pipeline.FactsVersion() != pipeline.FactsVersion() {
+		t.Errorf("FactsVersion is not stable: %q", pipeline.FactsVersion())
 	}
 }
 
 func TestCorruptedFactIndexIsIgnored(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "facts")
-	x := app.NewFactIndex()
+	x := pipeline.NewFactIndex()
 	for i := range 100 {
 		x.Add(fmt.Sprint(i), sampleFacts(i))
 	}
@@ -110,11 +110,11 @@ func TestCorruptedFactIndexIsIgnored(t *testing.T) {
 		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if n := app.LoadFactIndex(file, "v").Len(); n != 0 {
+		if n := pipeline.LoadFactIndex(file, "v").Len(); n != 0 {
 			t.Errorf("%s: a corrupted index gave %d facts", name, n)
 		}
 	}
-	if n := app.LoadFactIndex(filepath.Join(dir, "missing"), "v").Len(); n != 0 {
+	if n := pipeline.LoadFactIndex(filepath.Join(dir, "missing"), "v").Len(); n != 0 {
 		t.Errorf("a missing index gave %d facts", n)
 	}
 }
@@ -128,7 +128,7 @@ func TestConcurrentSavesLeaveAWholeIndex(t *testing.T) {
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
-			x := app.NewFactIndex()
+			x := pipeline.NewFactIndex()
 			for i := range 200 {
 				x.Add(fmt.Sprintf("%d-%d", w, i), sampleFacts(i))
 			}
@@ -141,14 +141,14 @@ func TestConcurrentSavesLeaveAWholeIndex(t *testing.T) {
 		})
 		wg.Go(func() {
 			for range 20 {
-				if n := app.LoadFactIndex(file, "v").Len(); n != 0 && n != 201 {
+				if n := pipeline.LoadFactIndex(file, "v").Len(); n != 0 && n != 201 {
 					t.Errorf("loaded %d facts, want 0 or 201", n)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if n := app.LoadFactIndex(file, "v").Len(); n != 201 {
+	if n := pipeline.LoadFactIndex(file, "v").Len(); n != 201 {
 		t.Errorf("after the saves, %d facts", n)
 	}
 	left, _ := filepath.Glob(filepath.Join(dir, "dip", "*.tmp"))
@@ -173,7 +173,7 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := app.FactsOf(doc)
+	got := pipeline.FactsOf(doc)
 	if got.Kind != "Service" || got.Name != "svc" || got.APIVersion != "dip/v1" || !got.Parsed {
 		t.Errorf("identity: %+v", got)
 	}

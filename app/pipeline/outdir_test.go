@@ -1,4 +1,4 @@
-package app_test
+package pipeline_test
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dipdev/dip/app"
+	"github.com/dipdev/dip/app/pipeline"
 )
 
 // tree returns every regular file below dir with its contents.
@@ -34,19 +34,19 @@ func tree(t *testing.T, dir string) map[string]string {
 
 func TestWriteTreeReplacesStaleFiles(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "rendered")
-	first := []app.OutputFile{
+	first := []pipeline.OutputFile{
 		{Path: "staging/payments/orders-db/terraform/main.tf", Data: []byte("one\n")},
 		{Path: "staging/payments/old-queue/terraform/main.tf", Data: []byte("gone soon\n")},
 	}
-	if err := app.WriteTree(out, first); err != nil {
+	if err := pipeline.WriteTree(out, first); err != nil {
 		t.Fatal(err)
 	}
-	second := []app.OutputFile{{Path: "staging/payments/orders-db/terraform/main.tf", Data: []byte("two\n")}}
-	if err := app.WriteTree(out, second); err != nil {
+	second := []pipeline.OutputFile{{Path: "staging/payments/orders-db/terraform/main.tf", Data: []byte("two\n")}}
+	if err := pipeline.WriteTree(out, second); err != nil {
 		t.Fatal(err)
 	}
 	got := tree(t, out)
-	delete(got, app.OutputMarker)
+	delete(got, pipeline.OutputMarker)
 	want := map[string]string{"staging/payments/orders-db/terraform/main.tf": "two\n"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("output tree (-want +got):\n%s", diff)
@@ -62,7 +62,7 @@ func TestWriteTreeRefusesForeignDirectory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out, "thesis.tex"), []byte("precious"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := app.WriteTree(out, []app.OutputFile{{Path: "a/b.tf", Data: []byte("x")}})
+	err := pipeline.WriteTree(out, []pipeline.OutputFile{{Path: "a/b.tf", Data: []byte("x")}})
 	if err == nil || !strings.Contains(err.Error(), "not written by dip") {
 		t.Fatalf("WriteTree into a foreign directory: err = %v, want a refusal", err)
 	}
@@ -74,12 +74,12 @@ func TestWriteTreeRefusesForeignDirectory(t *testing.T) {
 func TestWriteTreeRefusesUnsafePathsAndKeepsOldTree(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "rendered")
-	if err := app.WriteTree(out, []app.OutputFile{{Path: "staging/t/n/terraform/main.tf", Data: []byte("old\n")}}); err != nil {
+	if err := pipeline.WriteTree(out, []pipeline.OutputFile{{Path: "staging/t/n/terraform/main.tf", Data: []byte("old\n")}}); err != nil {
 		t.Fatal(err)
 	}
 	before := tree(t, out)
 	for _, p := range []string{"../escape.tf", "/etc/passwd", "a/../../b.tf", "a//b.tf", "./a.tf", "", ".dip-rendered", "a/.hidden", `a\..\b`} {
-		err := app.WriteTree(out, []app.OutputFile{
+		err := pipeline.WriteTree(out, []pipeline.OutputFile{
 			{Path: "staging/t/n/terraform/main.tf", Data: []byte("new\n")},
 			{Path: p, Data: []byte("evil")},
 		})
@@ -101,14 +101,14 @@ func TestWriteTreeRefusesFile(t *testing.T) {
 	if err := os.WriteFile(out, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.WriteTree(out, nil); err == nil {
+	if err := pipeline.WriteTree(out, nil); err == nil {
 		t.Fatal("WriteTree replaced a regular file")
 	}
 }
 
 func TestTreeWriterConcurrentWrites(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "rendered")
-	w, err := app.NewTreeWriter(out)
+	w, err := pipeline.NewTreeWriter(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestTreeWriterConcurrentWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := tree(t, out)
-	delete(got, app.OutputMarker)
+	delete(got, pipeline.OutputMarker)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("output tree (-want +got):\n%s", diff)
 	}
