@@ -42,6 +42,14 @@ type PullRequest struct {
 	// it but never pushes to it.
 	Fork  bool `json:"fork"`
 	Draft bool `json:"draft"`
+	// Title, Body, State (StateOpen, StateClosed or StateMerged), Labels
+	// and Times are set when the pull request was read from the host's
+	// API, not from an event.
+	Title  string     `json:"title,omitempty"`
+	Body   string     `json:"body,omitempty"`
+	State  string     `json:"state,omitempty"`
+	Labels []string   `json:"labels,omitempty"`
+	Times  Timestamps `json:"times,omitzero"`
 }
 
 // EventKind is what an event asks dip to do.

@@ -66,7 +66,7 @@ func TestPublishInfrastructureErrorIsNeutral(t *testing.T) {
 
 func TestPublishCreateErrorIsReturned(t *testing.T) {
 	fake := &vcstest.Fake{}
-	fake.FailNext(vcstest.MethodCreateCheckRun, errors.New("502 bad gateway"))
+	fake.FailNext(vcstest.MethodStartChecks, errors.New("502 bad gateway"))
 	p := &pipeline.Publisher{Provider: fake, Repo: repo, SHA: sha}
 	if err := p.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "502") {
 		t.Fatalf("Start = %v", err)

@@ -31,6 +31,9 @@ func (h *Handler) check(ctx context.Context, log *slog.Logger, ev vcs.Event) err
 		return fmt.Errorf("check %s: %w: no commit", ev.Repo.FullName(), queue.ErrPermanent)
 	}
 	pub := &pipeline.Publisher{Provider: h.Provider, Repo: ev.Repo, SHA: ev.SHA, ExternalID: externalID(ev)}
+	if ev.PullRequest != nil {
+		pub.PullRequest = ev.PullRequest.Number
+	}
 	if err := pub.Start(ctx); err != nil {
 		return err
 	}

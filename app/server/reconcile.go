@@ -127,7 +127,7 @@ func (r *Reconciler) sweepRepo(ctx context.Context, repo vcs.Repo) (int, error) 
 // unchecked reports whether one of dip's check runs is missing on sha. A
 // run in progress belongs to a job, which the queue retries or rescues.
 func (r *Reconciler) unchecked(ctx context.Context, repo vcs.Repo, sha string) (bool, error) {
-	runs, err := r.Provider.CheckRuns(ctx, repo, sha)
+	runs, err := r.Provider.CheckStatuses(ctx, repo, sha)
 	if err != nil {
 		return false, err
 	}

@@ -160,9 +160,41 @@ func (c *Client) addAnnotations(ctx context.Context, in *installation, repo vcs.
 	return nil
 }
 
-// CheckRuns lists this App's check runs on sha, every one of them, not
+// StartChecks creates one check run, in progress, for each name of t.
+func (c *Client) StartChecks(ctx context.Context, repo vcs.Repo, t vcs.CheckTarget) (vcs.CheckSet, error) {
+	set := vcs.CheckSet{CheckTarget: t, IDs: make(map[string]int64, len(t.Names))}
+	for _, name := range t.Names {
+		id, err := c.CreateCheckRun(ctx, repo, t.SHA, vcs.CheckRun{
+			Name: name, Status: vcs.StatusInProgress, ExternalID: t.ExternalID,
+			Title: "Checking…", Summary: "dip is checking this commit.",
+		})
+		if err != nil {
+			return set, err
+		}
+		set.IDs[name] = id
+	}
+	return set, nil
+}
+
+// FinishChecks completes each check run of set with its run.
+func (c *Client) FinishChecks(ctx context.Context, repo vcs.Repo, set vcs.CheckSet, runs []vcs.CheckRun) error {
+	for _, run := range runs {
+		id, ok := set.IDs[run.Name]
+		if !ok {
+			return fmt.Errorf("complete check run %s on %s@%s: not started", run.Name, repo.FullName(), set.SHA)
+		}
+		run.Status = vcs.StatusCompleted
+		run.ExternalID = cmp.Or(run.ExternalID, set.ExternalID)
+		if err := c.UpdateCheckRun(ctx, repo, id, run); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckStatuses lists this App's check runs on sha, every one of them, not
 // only the latest of each name.
-func (c *Client) CheckRuns(ctx context.Context, repo vcs.Repo, sha string) ([]vcs.CheckRunStatus, error) {
+func (c *Client) CheckStatuses(ctx context.Context, repo vcs.Repo, sha string) ([]vcs.CheckRunStatus, error) {
 	in, err := c.repoClient(repo)
 	if err != nil {
 		return nil, err

@@ -174,7 +174,7 @@ func TestCheckRunsOfApp(t *testing.T) {
 	if _, err := e.c.CreateCheckRun(t.Context(), e.repo, "other", vcs.CheckRun{Name: "dip/9"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.c.CheckRuns(t.Context(), e.repo, "abc")
+	got, err := e.c.CheckStatuses(t.Context(), e.repo, "abc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,5 +235,36 @@ func TestCheckRunNeedsName(t *testing.T) {
 	}
 	if _, err := e.c.CreateCheckRun(t.Context(), vcs.Repo{Owner: "acme", Name: "x"}, "abc", vcs.CheckRun{Name: "n"}); err == nil {
 		t.Error("repository without installation: no error")
+	}
+}
+
+func TestStartAndFinishChecks(t *testing.T) {
+	e := setup(t)
+	ctx := t.Context()
+	target := vcs.CheckTarget{SHA: "abc", PullRequest: 4, Names: []string{checks.Validate, checks.Policy}, ExternalID: "dip:abc:pr4"}
+	set, err := e.c.StartChecks(ctx, e.repo, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range target.Names {
+		r, ok := e.srv.CheckRun(set.IDs[name])
+		if !ok || r.Name != name || r.Status != "in_progress" || r.ExternalID != "dip:abc:pr4" || r.HeadSHA != "abc" {
+			t.Errorf("%s started as %+v", name, r)
+		}
+	}
+	a := checks.Annotation{Pos: platform.Pos{File: "requests/p/q.yaml", Line: 7}, Level: checks.LevelFailure, Rule: "schema", Message: "bad"}
+	err = e.c.FinishChecks(ctx, e.repo, set, []vcs.CheckRun{
+		{Name: checks.Validate, Conclusion: checks.Failure, Title: "1 problem", Summary: "s", Annotations: []checks.Annotation{a}},
+		{Name: checks.Policy, Conclusion: checks.Success, Title: "ok", Summary: "fine"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := e.srv.CheckRun(set.IDs[checks.Validate])
+	if v.Status != "completed" || v.Conclusion != "failure" || len(v.Annotations) != 1 || v.Annotations[0].StartLine != 7 || v.ExternalID != "dip:abc:pr4" {
+		t.Errorf("dip/validate = %+v", v)
+	}
+	if err := e.c.FinishChecks(ctx, e.repo, set, []vcs.CheckRun{{Name: checks.Scan, Conclusion: checks.Success}}); err == nil {
+		t.Error("finishing a check that was not started: no error")
 	}
 }

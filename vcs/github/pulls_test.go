@@ -28,6 +28,8 @@ func TestOpenPullRequests(t *testing.T) {
 		p.Draft = n == 3
 		e.srv.AddPullRequest("acme/platform", p)
 		p.URL = fmt.Sprintf("%s/acme/platform/pull/%d", e.srv.URL(), n)
+		p.State = vcs.StateOpen
+		p.Times = vcs.Timestamps{Created: e.clock.Now(), Updated: e.clock.Now()}
 		want = append(want, p)
 	}
 	e.srv.AddPullRequest("acme/platform", pr(6))
@@ -97,5 +99,119 @@ func TestApprovers(t *testing.T) {
 	}
 	if _, err := e.c.Approvers(t.Context(), e.repo, 99); err == nil {
 		t.Error("unknown pull request: no error")
+	}
+}
+
+func TestPullRequestLifecycle(t *testing.T) {
+	branches := map[string]string{"main": "base1", "dip/migrate/x": "head1"}
+	var opened []int
+	e := setup(t,
+		githubtest.WithRefs(func(repo, branch string) (string, bool) {
+			sha, ok := branches[branch]
+			return sha, ok && repo == "acme/platform"
+		}),
+		githubtest.OnPullRequest(func(repo string, n int, head string) { opened = append(opened, n) }))
+	ctx := t.Context()
+	e.srv.AddPullRequest("acme/platform", pr(1))
+
+	if _, err := e.c.CreatePullRequest(ctx, e.repo, vcs.NewPullRequest{Title: "t", Head: "nowhere", Base: "main"}); err == nil {
+		t.Error("a pull request from a missing branch: no error")
+	}
+	made, err := e.c.CreatePullRequest(ctx, e.repo, vcs.NewPullRequest{
+		Title: "Migrate payments", Body: "body", Head: "dip/migrate/x", Base: "main", Labels: []string{"dip", "migration"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made.Number != 2 || made.State != vcs.StateOpen || made.HeadSHA != "head1" || made.Title != "Migrate payments" ||
+		!cmp.Equal(made.Labels, []string{"dip", "migration"}) || !cmp.Equal(opened, []int{2}) {
+		t.Errorf("made = %+v, opened %v", made, opened)
+	}
+	if _, err := e.c.CreatePullRequest(ctx, e.repo, vcs.NewPullRequest{Title: "again", Head: "dip/migrate/x", Base: "main"}); err == nil {
+		t.Error("a second pull request from one branch: no error")
+	}
+	branches["dip/migrate/x"] = "head2"
+	got, err := e.c.PullRequest(ctx, e.repo, 2)
+	if err != nil || got.HeadSHA != "head2" || got.Body != "body" || !cmp.Equal(got.Labels, []string{"dip", "migration"}) {
+		t.Errorf("get = %+v, %v", got, err)
+	}
+	body, closed := "nothing left", vcs.StateClosed
+	got, err = e.c.EditPullRequest(ctx, e.repo, 2, vcs.PullRequestEdit{Body: &body, State: &closed})
+	if err != nil || got.State != vcs.StateClosed || got.Body != body || got.Title != "Migrate payments" || got.Times.Closed.IsZero() {
+		t.Errorf("edit = %+v, %v", got, err)
+	}
+	e.srv.MergePullRequest("acme/platform", 1)
+	if got, _ := e.c.PullRequest(ctx, e.repo, 1); got.State != vcs.StateMerged {
+		t.Errorf("merged pull request has state %q", got.State)
+	}
+	open := vcs.StateOpen
+	if _, err := e.c.EditPullRequest(ctx, e.repo, 1, vcs.PullRequestEdit{State: &open}); err == nil {
+		t.Error("reopening a merged pull request: no error")
+	}
+	if err := e.c.Comment(ctx, e.repo, 2, "closed: nothing left to migrate"); err != nil {
+		t.Fatal(err)
+	}
+	if c := e.srv.Comments("acme/platform", 2); len(c) != 1 || c[0].Body != "closed: nothing left to migrate" || c[0].Author != githubtest.BotLogin {
+		t.Errorf("comments = %+v", c)
+	}
+	if _, err := e.c.PullRequest(ctx, e.repo, 99); err == nil {
+		t.Error("unknown pull request: no error")
+	}
+}
+
+func TestRequestReviewers(t *testing.T) {
+	e := setup(t)
+	e.srv.AddPullRequest("acme/platform", pr(3))
+	e.srv.SetCollaborators("acme/platform", []string{"alice", "bob"}, []string{"payments"})
+	skipped, err := e.c.RequestReviewers(t.Context(), e.repo, 3, []string{
+		"@alice", "@acme/payments", "@stranger", "@other-org/team", "ops@example.com", "@acme/unknown", "@bob",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"@other-org/team", "ops@example.com", "@stranger", "@acme/unknown"}, skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+	prs := e.srv.PullRequests("acme/platform")
+	if diff := cmp.Diff([]string{"alice", "bob", "team:payments"}, prs[0].Requested); diff != "" {
+		t.Errorf("requested (-want +got):\n%s", diff)
+	}
+	// One refused request, then each reviewer on their own.
+	if n := e.srv.CountRequests(http.MethodPost, "/repos/acme/platform/pulls/3/requested_reviewers"); n != 6 {
+		t.Errorf("%d requests, want 6", n)
+	}
+	if skipped, err := e.c.RequestReviewers(t.Context(), e.repo, 3, []string{"nobody@example.com"}); err != nil || len(skipped) != 1 {
+		t.Errorf("only e-mail: %v, %v", skipped, err)
+	}
+}
+
+func TestIssues(t *testing.T) {
+	e := setup(t, githubtest.WithPageSize(1))
+	ctx := t.Context()
+	p := pr(1)
+	e.srv.AddPullRequest("acme/platform", p)
+	if _, err := e.c.CreatePullRequest(ctx, e.repo, vcs.NewPullRequest{Title: "labelled", Head: "b", Base: "main", Labels: []string{"dip-migrations"}}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.c.CreateIssue(ctx, e.repo, vcs.NewIssue{Title: "Migrations", Body: "v1", Labels: []string{"dip-migrations"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.CreateIssue(ctx, e.repo, vcs.NewIssue{Title: "Other", Labels: []string{"bug"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.EditIssue(ctx, e.repo, first.Number, "Migrations", "v2"); err != nil {
+		t.Fatal(err)
+	}
+	found, err := e.c.FindIssues(ctx, e.repo, "dip-migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []vcs.Issue{{Number: 3, URL: fmt.Sprintf("%s/acme/platform/issues/3", e.srv.URL()), Title: "Migrations", Body: "v2", State: "open", Author: githubtest.BotLogin}}
+	if diff := cmp.Diff(want, found); diff != "" {
+		t.Errorf("issues (-want +got):\n%s", diff)
+	}
+	if _, err := e.c.EditIssue(ctx, e.repo, 42, "x", "y"); err == nil {
+		t.Error("unknown issue: no error")
 	}
 }

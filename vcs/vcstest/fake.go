@@ -3,6 +3,7 @@
 package vcstest
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sync"
@@ -16,25 +17,43 @@ type Method string
 
 const (
 	MethodCloneAuth             Method = "CloneAuth"
-	MethodCreateCheckRun        Method = "CreateCheckRun"
-	MethodUpdateCheckRun        Method = "UpdateCheckRun"
-	MethodCheckRuns             Method = "CheckRuns"
+	MethodStartChecks           Method = "StartChecks"
+	MethodFinishChecks          Method = "FinishChecks"
+	MethodCheckStatuses         Method = "CheckStatuses"
 	MethodOpenPullRequests      Method = "OpenPullRequests"
+	MethodPullRequest           Method = "PullRequest"
 	MethodPullRequestsForCommit Method = "PullRequestsForCommit"
 	MethodApprovers             Method = "Approvers"
+	MethodCreatePullRequest     Method = "CreatePullRequest"
+	MethodEditPullRequest       Method = "EditPullRequest"
+	MethodRequestReviewers      Method = "RequestReviewers"
+	MethodComment               Method = "Comment"
+	MethodFindIssues            Method = "FindIssues"
+	MethodCreateIssue           Method = "CreateIssue"
+	MethodEditIssue             Method = "EditIssue"
 	MethodRepositories          Method = "Repositories"
 )
+
+// Writes are the methods that change something on the host.
+var Writes = []Method{
+	MethodStartChecks, MethodFinishChecks, MethodCreatePullRequest, MethodEditPullRequest,
+	MethodRequestReviewers, MethodComment, MethodCreateIssue, MethodEditIssue,
+}
 
 // Call is one call of a method, with the arguments that apply to it.
 type Call struct {
 	Method Method
 	Repo   vcs.Repo
 	SHA    string
-	// ID is the check run's, for UpdateCheckRun and the id CreateCheckRun
-	// returned.
-	ID     int64
+	// Number is the pull request's or issue's.
 	Number int
-	Run    *vcs.CheckRun
+	// Runs are the check runs StartChecks made, or those FinishChecks
+	// was given.
+	Runs []vcs.CheckRun
+	// Text is a comment's body, or a label.
+	Text string
+	// Reviewers are those RequestReviewers was asked for.
+	Reviewers []string
 	// Err is what the call returned.
 	Err error
 }
@@ -48,19 +67,23 @@ type CheckRun struct {
 	// last. Its Annotations are every annotation given, in order, as the
 	// host adds them.
 	Run vcs.CheckRun
-	// Requests are the create and every update, as received.
+	// Requests are the start and the finish, as received.
 	Requests []vcs.CheckRun
 }
 
 // Fake is an in-memory vcs.Provider. The zero value is ready; it is safe
-// for concurrent use.
+// for concurrent use. Pull requests and issues it is asked to make are
+// numbered in one sequence per repository, after those set.
 type Fake struct {
 	mu        sync.Mutex
 	calls     []Call
 	runs      []*CheckRun
-	open      map[string][]vcs.PullRequest
+	pulls     map[string][]*vcs.PullRequest
 	commits   map[string][]vcs.PullRequest
 	approvers map[string][]string
+	comments  map[string][]string
+	reviewers map[string][]string
+	issues    map[string][]*issue
 	repos     []vcs.Repo
 	user      string
 	password  string
@@ -68,13 +91,71 @@ type Fake struct {
 	next      map[Method][]error
 }
 
+type issue struct {
+	vcs.Issue
+	labels []string
+}
+
 var _ vcs.Provider = (*Fake)(nil)
 
-// SetOpenPullRequests sets repo's open pull requests (repo is owner/name).
+// SetOpenPullRequests replaces repo's open pull requests (repo is
+// owner/name) with prs; pull requests in another state stay.
 func (f *Fake) SetOpenPullRequests(repo string, prs ...vcs.PullRequest) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.open = set(f.open, repo, slices.Clone(prs))
+	kept := slices.DeleteFunc(slices.Clone(f.pulls[repo]), func(p *vcs.PullRequest) bool { return isOpen(*p) })
+	for _, pr := range prs {
+		pr.State = cmp.Or(pr.State, vcs.StateOpen)
+		kept = append(kept, clonePull(pr))
+	}
+	f.pulls = set(f.pulls, repo, kept)
+}
+
+// SetPullRequestState sets the state of pull request number of repo, as
+// a person merging or closing it would.
+func (f *Fake) SetPullRequestState(repo string, number int, state string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p := f.pull(repo, number); p != nil {
+		p.State = state
+	}
+}
+
+// PullRequests lists every pull request of repo, in any state, by number.
+func (f *Fake) PullRequests(repo string) []vcs.PullRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []vcs.PullRequest
+	for _, p := range f.pulls[repo] {
+		out = append(out, *clonePull(*p))
+	}
+	slices.SortFunc(out, func(a, b vcs.PullRequest) int { return cmp.Compare(a.Number, b.Number) })
+	return out
+}
+
+// Comments lists the comments made on pull request number of repo.
+func (f *Fake) Comments(repo string, number int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.comments[fmt.Sprintf("%s#%d", repo, number)])
+}
+
+// Reviewers lists the reviewers requested on pull request number of repo.
+func (f *Fake) Reviewers(repo string, number int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.reviewers[fmt.Sprintf("%s#%d", repo, number)])
+}
+
+// Issues lists repo's issues, by number.
+func (f *Fake) Issues(repo string) []vcs.Issue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []vcs.Issue
+	for _, is := range f.issues[repo] {
+		out = append(out, is.Issue)
+	}
+	return out
 }
 
 // MapCommit makes sha of repo belong to the merged pull requests prs.
@@ -141,10 +222,8 @@ func (f *Fake) fail(m Method) error {
 // record notes a call and returns its error. f.mu is held.
 func (f *Fake) record(c Call) error {
 	c.Err = f.fail(c.Method)
-	if c.Run != nil {
-		r := cloneRun(*c.Run)
-		c.Run = &r
-	}
+	c.Runs = cloneRuns(c.Runs)
+	c.Reviewers = slices.Clone(c.Reviewers)
 	f.calls = append(f.calls, c)
 	return c.Err
 }
@@ -154,18 +233,49 @@ func cloneRun(r vcs.CheckRun) vcs.CheckRun {
 	return r
 }
 
+func cloneRuns(rs []vcs.CheckRun) []vcs.CheckRun {
+	if rs == nil {
+		return nil
+	}
+	out := make([]vcs.CheckRun, len(rs))
+	for i, r := range rs {
+		out[i] = cloneRun(r)
+	}
+	return out
+}
+
+func clonePull(p vcs.PullRequest) *vcs.PullRequest {
+	p.Labels = slices.Clone(p.Labels)
+	return &p
+}
+
+func isOpen(p vcs.PullRequest) bool { return p.State == "" || p.State == vcs.StateOpen }
+
+// pull returns pull request number of repo, or nil. f.mu is held.
+func (f *Fake) pull(repo string, number int) *vcs.PullRequest {
+	for _, p := range f.pulls[repo] {
+		if p.Number == number {
+			return p
+		}
+	}
+	return nil
+}
+
 // Calls lists every call so far, in order.
 func (f *Fake) Calls() []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := slices.Clone(f.calls)
 	for i := range out {
-		if out[i].Run != nil {
-			r := cloneRun(*out[i].Run)
-			out[i].Run = &r
-		}
+		out[i].Runs = cloneRuns(out[i].Runs)
+		out[i].Reviewers = slices.Clone(out[i].Reviewers)
 	}
 	return out
+}
+
+// WriteCalls lists the calls so far that change something on the host.
+func (f *Fake) WriteCalls() []Call {
+	return slices.DeleteFunc(f.Calls(), func(c Call) bool { return !slices.Contains(Writes, c.Method) })
 }
 
 // CallsOf lists the calls of m so far, in order.

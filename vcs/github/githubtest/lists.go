@@ -114,7 +114,7 @@ func (s *Server) listPulls(w http.ResponseWriter, r *http.Request, inst int64) {
 	var list []map[string]any
 	for _, p := range rp.pulls {
 		if state == "all" || p.state == state {
-			list = append(list, wirePull(rp, p))
+			list = append(list, s.wirePull(rp, p))
 		}
 	}
 	s.mu.Unlock()
@@ -133,7 +133,7 @@ func (s *Server) listCommitPulls(w http.ResponseWriter, r *http.Request, inst in
 	var list []map[string]any
 	for _, n := range rp.commits[r.PathValue("sha")] {
 		if i := slices.IndexFunc(rp.pulls, func(p *pull) bool { return p.Number == n }); i >= 0 {
-			list = append(list, wirePull(rp, rp.pulls[i]))
+			list = append(list, s.wirePull(rp, rp.pulls[i]))
 		}
 	}
 	s.mu.Unlock()
@@ -142,8 +142,10 @@ func (s *Server) listCommitPulls(w http.ResponseWriter, r *http.Request, inst in
 }
 
 // wirePull is p as GitHub lists it. A fork's head is in another
-// repository. s.mu is held.
-func wirePull(rp *repo, p *pull) map[string]any {
+// repository. The head of an open pull request of a branch of the
+// repository itself follows the branch, when the server knows its refs.
+// s.mu is held.
+func (s *Server) wirePull(rp *repo, p *pull) map[string]any {
 	base := wireRepo(rp)
 	head := base
 	if p.Fork {
@@ -152,19 +154,53 @@ func wirePull(rp *repo, p *pull) map[string]any {
 			"owner": map[string]any{"login": p.Author},
 		}
 	}
-	m := map[string]any{
-		"number":   p.Number,
-		"html_url": p.URL,
-		"state":    p.state,
-		"draft":    p.Draft,
-		"user":     map[string]any{"login": p.Author},
-		"head":     map[string]any{"ref": p.HeadRef, "sha": p.HeadSHA, "repo": head},
-		"base":     map[string]any{"ref": p.BaseRef, "sha": p.BaseSHA, "repo": base},
+	headSHA := p.HeadSHA
+	if s.refs != nil && p.state == "open" && !p.Fork {
+		if sha, ok := s.refs(rp.FullName(), p.HeadRef); ok {
+			headSHA = sha
+		}
 	}
-	if !p.merged.IsZero() {
-		m["merged_at"] = p.merged.UTC().Format(time.RFC3339)
+	labels := []map[string]any{}
+	for _, l := range p.Labels {
+		labels = append(labels, map[string]any{"name": l})
+	}
+	var users, teams []map[string]any
+	for _, r := range p.requested {
+		if slug, ok := strings.CutPrefix(r, "team:"); ok {
+			teams = append(teams, map[string]any{"slug": slug, "name": slug})
+		} else {
+			users = append(users, map[string]any{"login": r})
+		}
+	}
+	m := map[string]any{
+		"number":                p.Number,
+		"html_url":              p.URL,
+		"state":                 p.state,
+		"title":                 p.Title,
+		"body":                  p.Body,
+		"draft":                 p.Draft,
+		"merged":                !p.merged.IsZero(),
+		"labels":                labels,
+		"requested_reviewers":   nonNil(users),
+		"requested_teams":       nonNil(teams),
+		"user":                  map[string]any{"login": p.Author},
+		"head":                  map[string]any{"ref": p.HeadRef, "sha": headSHA, "repo": head},
+		"base":                  map[string]any{"ref": p.BaseRef, "sha": p.BaseSHA, "repo": base},
+		"created_at":            stamp(p.created),
+		"updated_at":            stamp(p.updated),
+		"closed_at":             stamp(p.closed),
+		"merged_at":             stamp(p.merged),
+		"maintainer_can_modify": false,
 	}
 	return m
+}
+
+// stamp is t as GitHub writes times, or null.
+func stamp(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, inst int64) {

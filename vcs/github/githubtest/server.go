@@ -8,8 +8,10 @@
 // annotations, and it fails the test on a request to an endpoint it does
 // not know, so that unexpected API use is caught.
 //
-// Setup: AddRepo, AddPullRequest, MergePullRequest, SetReviews,
-// MapCommitToPulls, AddCheckRun, SuspendInstallation. Faults: FailNext,
+// Setup: AddRepo, AddPullRequest, MergePullRequest, ClosePullRequest,
+// SetReviews, MapCommitToPulls, AddCheckRun, SetCollaborators,
+// SuspendInstallation, WithRefs. Pull requests, issues and comments made
+// through the API: PullRequests, Issues, Comments. Faults: FailNext,
 // FailNextAfterHandling, SecondaryRateLimit, SetRateLimit. Lists paginate
 // with Link headers as GitHub does, at most WithPageSize items a page.
 //
@@ -24,6 +26,16 @@
 //	GET   /repos/{owner}/{repo}/pulls
 //	GET   /repos/{owner}/{repo}/commits/{sha}/pulls
 //	GET   /repos/{owner}/{repo}/pulls/{number}/reviews
+//	GET   /repos/{owner}/{repo}/pulls/{number}
+//	POST  /repos/{owner}/{repo}/pulls
+//	PATCH /repos/{owner}/{repo}/pulls/{number}
+//	POST  /repos/{owner}/{repo}/pulls/{number}/requested_reviewers
+//	GET   /repos/{owner}/{repo}/issues
+//	POST  /repos/{owner}/{repo}/issues
+//	PATCH /repos/{owner}/{repo}/issues/{number}
+//	GET   /repos/{owner}/{repo}/issues/{number}/comments
+//	POST  /repos/{owner}/{repo}/issues/{number}/comments
+//	POST  /repos/{owner}/{repo}/issues/{number}/labels
 //
 // Handlers mounted WithHandler (a git server, say) share the server but
 // none of the above: no authentication, faults or recording.
@@ -71,6 +83,8 @@ type Server struct {
 	faults       []*fault
 	secondary    secondary
 	rate         rateLimit
+	refs         func(fullName, branch string) (string, bool)
+	onPull       func(fullName string, number int, headSHA string)
 }
 
 // Option configures a Server.
@@ -83,6 +97,8 @@ type config struct {
 	now      func() time.Time
 	key      *rsa.PrivateKey
 	handlers []mount
+	refs     func(fullName, branch string) (string, bool)
+	onPull   func(fullName string, number int, headSHA string)
 }
 
 type mount struct {
@@ -115,6 +131,22 @@ func WithHandler(pattern string, h http.Handler) Option {
 	return func(c *config) { c.handlers = append(c.handlers, mount{pattern, h}) }
 }
 
+// WithRefs lets the server know the branches of its repositories, as
+// GitHub does: refs returns the commit branch of repository fullName
+// points at. Opening a pull request then needs both branches and a
+// difference between them, and an open pull request's head follows its
+// branch.
+func WithRefs(refs func(fullName, branch string) (sha string, ok bool)) Option {
+	return func(c *config) { c.refs = refs }
+}
+
+// OnPullRequest calls f for each pull request opened through the API,
+// with its head commit (empty without WithRefs), as GitHub makes
+// refs/pull/<number>/head.
+func OnPullRequest(f func(fullName string, number int, headSHA string)) Option {
+	return func(c *config) { c.onPull = f }
+}
+
 // New starts a fake GitHub API, closed when the test ends.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -142,6 +174,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		installs: make(map[int64]*install),
 		repos:    make(map[string]*repo),
 		rate:     rateLimit{limit: 5000, remaining: 5000, reset: cfg.now().Add(time.Hour)},
+		refs:     cfg.refs,
+		onPull:   cfg.onPull,
 	}
 	s.routes()
 	root := http.NewServeMux()
@@ -183,15 +217,25 @@ type endpoint struct {
 
 func (s *Server) routes() {
 	for pattern, e := range map[string]endpoint{
-		"POST /app/installations/{id}/access_tokens":         {authApp, s.createToken},
-		"GET /app/installations":                             {authApp, s.listInstallations},
-		"GET /installation/repositories":                     {authInstallation, s.listInstallationRepos},
-		"POST /repos/{owner}/{repo}/check-runs":              {authInstallation, s.createCheckRun},
-		"PATCH /repos/{owner}/{repo}/check-runs/{id}":        {authInstallation, s.updateCheckRun},
-		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs": {authInstallation, s.listCheckRuns},
-		"GET /repos/{owner}/{repo}/pulls":                    {authInstallation, s.listPulls},
-		"GET /repos/{owner}/{repo}/commits/{sha}/pulls":      {authInstallation, s.listCommitPulls},
-		"GET /repos/{owner}/{repo}/pulls/{number}/reviews":   {authInstallation, s.listReviews},
+		"POST /app/installations/{id}/access_tokens":                    {authApp, s.createToken},
+		"GET /app/installations":                                        {authApp, s.listInstallations},
+		"GET /installation/repositories":                                {authInstallation, s.listInstallationRepos},
+		"POST /repos/{owner}/{repo}/check-runs":                         {authInstallation, s.createCheckRun},
+		"PATCH /repos/{owner}/{repo}/check-runs/{id}":                   {authInstallation, s.updateCheckRun},
+		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs":            {authInstallation, s.listCheckRuns},
+		"GET /repos/{owner}/{repo}/pulls":                               {authInstallation, s.listPulls},
+		"GET /repos/{owner}/{repo}/commits/{sha}/pulls":                 {authInstallation, s.listCommitPulls},
+		"GET /repos/{owner}/{repo}/pulls/{number}/reviews":              {authInstallation, s.listReviews},
+		"GET /repos/{owner}/{repo}/pulls/{number}":                      {authInstallation, s.getPull},
+		"POST /repos/{owner}/{repo}/pulls":                              {authInstallation, s.createPull},
+		"PATCH /repos/{owner}/{repo}/pulls/{number}":                    {authInstallation, s.editPull},
+		"POST /repos/{owner}/{repo}/pulls/{number}/requested_reviewers": {authInstallation, s.requestReviewers},
+		"GET /repos/{owner}/{repo}/issues":                              {authInstallation, s.listIssues},
+		"POST /repos/{owner}/{repo}/issues":                             {authInstallation, s.createIssue},
+		"PATCH /repos/{owner}/{repo}/issues/{number}":                   {authInstallation, s.editIssue},
+		"GET /repos/{owner}/{repo}/issues/{number}/comments":            {authInstallation, s.listComments},
+		"POST /repos/{owner}/{repo}/issues/{number}/comments":           {authInstallation, s.createComment},
+		"POST /repos/{owner}/{repo}/issues/{number}/labels":             {authInstallation, s.addLabels},
 	} {
 		s.api.Handle(pattern, s.serve(e))
 	}

@@ -80,14 +80,47 @@ type install struct {
 type repo struct {
 	vcs.Repo
 	pulls   []*pull
+	issues  []*Issue
 	reviews map[int][]Review
 	commits map[string][]int
+	// comments are the conversation of each pull request and issue.
+	comments map[int][]Comment
+	// collaborators and teams may be asked to review; any login and team
+	// may when both are nil.
+	collaborators map[string]bool
+	teams         map[string]bool
 }
 
 type pull struct {
 	vcs.PullRequest
-	state  string
-	merged time.Time
+	state   string
+	merged  time.Time
+	created time.Time
+	updated time.Time
+	closed  time.Time
+	// requested are the reviewers asked for: logins, and team slugs as
+	// "team:<slug>".
+	requested []string
+}
+
+// Issue is an issue as the server has it.
+type Issue struct {
+	Number  int
+	Title   string
+	Body    string
+	State   string
+	Labels  []string
+	Author  string
+	Created time.Time
+	// Edits counts the changes made to it through the API.
+	Edits int
+}
+
+// Comment is a comment on a pull request or an issue.
+type Comment struct {
+	ID     int64
+	Author string
+	Body   string
 }
 
 // AddRepo adds a repository and returns it as the server has it: an id,
@@ -105,7 +138,7 @@ func (s *Server) AddRepo(r vcs.Repo) vcs.Repo {
 	if _, ok := s.installs[r.Installation]; !ok {
 		s.installs[r.Installation] = &install{id: r.Installation, account: r.Owner}
 	}
-	s.repos[r.FullName()] = &repo{Repo: r, reviews: map[int][]Review{}, commits: map[string][]int{}}
+	s.repos[r.FullName()] = &repo{Repo: r, reviews: map[int][]Review{}, commits: map[string][]int{}, comments: map[int][]Comment{}}
 	return r
 }
 
@@ -137,17 +170,18 @@ func (s *Server) AddPullRequest(fullName string, pr vcs.PullRequest) {
 	if pr.URL == "" {
 		pr.URL = fmt.Sprintf("%s/%s/pull/%d", s.srv.URL, fullName, pr.Number)
 	}
-	r.pulls = append(r.pulls, &pull{PullRequest: pr, state: "open"})
+	now := s.now()
+	r.pulls = append(r.pulls, &pull{PullRequest: pr, state: "open", created: now, updated: now})
 }
 
 // MergePullRequest closes pull request number of fullName as merged.
 func (s *Server) MergePullRequest(fullName string, number int) {
-	s.setPull(fullName, number, func(p *pull) { p.state, p.merged = "closed", time.Now() })
+	s.setPull(fullName, number, func(p *pull) { p.state, p.merged, p.closed = "closed", s.now(), s.now() })
 }
 
 // ClosePullRequest closes pull request number of fullName unmerged.
 func (s *Server) ClosePullRequest(fullName string, number int) {
-	s.setPull(fullName, number, func(p *pull) { p.state = "closed" })
+	s.setPull(fullName, number, func(p *pull) { p.state, p.closed = "closed", s.now() })
 }
 
 func (s *Server) setPull(fullName string, number int, f func(*pull)) {
