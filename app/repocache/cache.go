@@ -82,8 +82,10 @@ func trimRefs(ref string) string {
 // Fetch brings refs (full names such as refs/heads/main or
 // refs/pull/7/head) of repo into the cache, cloning it first when needed,
 // and returns the clone read-locked. A ref missing on the remote is not an
-// error: resolving what it should have brought fails instead. Commits
-// named in want must be present afterwards.
+// error: resolving what it should have brought fails instead. A ref ending
+// in /* brings every ref below it, and drops from the cache those below it
+// that the remote no longer has. Commits named in want must be present
+// afterwards.
 func (c *Cache) Fetch(ctx context.Context, repo vcs.Repo, refs []string, want ...string) (*Checkout, error) {
 	lock := c.lock(repo)
 	lock.Lock()
@@ -153,12 +155,8 @@ func (c *Cache) fetch(ctx context.Context, repo vcs.Repo, dir string, refs, want
 	if err := setOrigin(r, repo.CloneURL); err != nil {
 		return fmt.Errorf("clone of %s: %w", repo.FullName(), err)
 	}
-	specs := make([]config.RefSpec, 0, len(refs))
-	for _, ref := range refs {
-		specs = append(specs, config.RefSpec("+"+ref+":"+RemoteRef(ref).String()))
-	}
-	if len(specs) > 0 {
-		if err := fetchRefs(ctx, r, auth, specs); err != nil {
+	if len(refs) > 0 {
+		if err := fetchRefs(ctx, r, auth, refs); err != nil {
 			return fmt.Errorf("fetch %s: %w", repo.FullName(), err)
 		}
 	}
@@ -170,9 +168,10 @@ func (c *Cache) fetch(ctx context.Context, repo vcs.Repo, dir string, refs, want
 	return nil
 }
 
-// fetchRefs fetches specs, leaving out those whose source the remote does
-// not have, since go-git fails the whole fetch for one.
-func fetchRefs(ctx context.Context, r *git.Repository, auth transport.AuthMethod, specs []config.RefSpec) error {
+// fetchRefs fetches refs, leaving out those the remote does not have,
+// since go-git fails the whole fetch for one, and expanding those ending in
+// /* to the remote's refs below them.
+func fetchRefs(ctx context.Context, r *git.Repository, auth transport.AuthMethod, refs []string) error {
 	remote, err := r.Remote("origin")
 	if err != nil {
 		return err
@@ -186,9 +185,24 @@ func fetchRefs(ctx context.Context, r *git.Repository, auth transport.AuthMethod
 		names[ref.Name()] = true
 	}
 	var present []config.RefSpec
-	for _, s := range specs {
-		if names[plumbing.ReferenceName(s.Src())] {
-			present = append(present, s)
+	add := func(ref string) {
+		present = append(present, config.RefSpec("+"+ref+":"+RemoteRef(ref).String()))
+	}
+	for _, ref := range refs {
+		prefix, glob := strings.CutSuffix(ref, "*")
+		if !glob {
+			if names[plumbing.ReferenceName(ref)] {
+				add(ref)
+			}
+			continue
+		}
+		for _, h := range have {
+			if n := h.Name().String(); strings.HasPrefix(n, prefix) && h.Type() == plumbing.HashReference {
+				add(n)
+			}
+		}
+		if err := prune(r, prefix, names); err != nil {
+			return err
 		}
 	}
 	if len(present) == 0 {
@@ -199,6 +213,33 @@ func fetchRefs(ctx context.Context, r *git.Repository, auth transport.AuthMethod
 		return nil
 	}
 	return err
+}
+
+// prune drops the cache's copies of refs below prefix that the remote,
+// whose refs are names, no longer has.
+func prune(r *git.Repository, prefix string, names map[plumbing.ReferenceName]bool) error {
+	local := RemoteRef(prefix).String()
+	iter, err := r.References()
+	if err != nil {
+		return err
+	}
+	var gone []plumbing.ReferenceName
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		n := ref.Name().String()
+		if rest, ok := strings.CutPrefix(n, local); ok && !names[plumbing.ReferenceName(prefix+rest)] {
+			gone = append(gone, ref.Name())
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range gone {
+		if err := r.Storer.RemoveReference(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func setOrigin(r *git.Repository, url string) error {
@@ -226,6 +267,17 @@ var ErrRejected = errors.New("push rejected: the branch moved")
 // clone, fast-forward only. It takes the repository's write lock, so the
 // checkout's read lock must be released first.
 func (c *Cache) Push(ctx context.Context, repo vcs.Repo, commit plumbing.Hash, branch string) error {
+	return c.PushLease(ctx, repo, commit, branch, plumbing.ZeroHash)
+}
+
+// PushLease sets branch on the remote to commit, whichever commit it is
+// at now, provided that is old: a force-push that never overwrites what
+// someone else pushed since old was fetched. A zero old means the branch
+// must not exist (or be an ancestor of commit); a zero commit deletes the
+// branch. A branch that moved gets ErrRejected. The remote checks old
+// again as it updates the branch, so a push between the check and the
+// update is refused too. The checkout's read lock must be released first.
+func (c *Cache) PushLease(ctx context.Context, repo vcs.Repo, commit plumbing.Hash, branch string, old plumbing.Hash) error {
 	lock := c.lock(repo)
 	lock.Lock()
 	defer lock.Unlock()
@@ -237,12 +289,32 @@ func (c *Cache) Push(ctx context.Context, repo vcs.Repo, commit plumbing.Hash, b
 	if err != nil {
 		return fmt.Errorf("push to %s: %w", repo.FullName(), err)
 	}
-	local := plumbing.ReferenceName("refs/dip/push/" + branch)
-	if err := r.Storer.SetReference(plumbing.NewHashReference(local, commit)); err != nil {
-		return fmt.Errorf("push to %s: %w", repo.FullName(), err)
+	if commit.IsZero() && old.IsZero() {
+		return fmt.Errorf("push to %s: deleting %s needs the commit it is at", repo.FullName(), branch)
 	}
-	spec := config.RefSpec(local.String() + ":refs/heads/" + branch)
-	err = r.PushContext(ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{spec}, Auth: auth})
+	dst := "refs/heads/" + branch
+	opts := &git.PushOptions{RemoteName: "origin", Auth: auth}
+	if !old.IsZero() {
+		// go-git's ForceWithLease compares with a remote-tracking branch,
+		// which the cache does not keep; RequireRemoteRefs is the same
+		// check against the hash given.
+		opts.RequireRemoteRefs = []config.RefSpec{config.RefSpec(old.String() + ":" + dst)}
+	}
+	switch {
+	case commit.IsZero():
+		opts.RefSpecs = []config.RefSpec{config.RefSpec(":" + dst)}
+	default:
+		local := plumbing.ReferenceName("refs/dip/push/" + branch)
+		if err := r.Storer.SetReference(plumbing.NewHashReference(local, commit)); err != nil {
+			return fmt.Errorf("push to %s: %w", repo.FullName(), err)
+		}
+		force := ""
+		if !old.IsZero() {
+			force = "+"
+		}
+		opts.RefSpecs = []config.RefSpec{config.RefSpec(force + local.String() + ":" + dst)}
+	}
+	err = r.PushContext(ctx, opts)
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
 		return nil
@@ -257,7 +329,7 @@ func (c *Cache) Push(ctx context.Context, repo vcs.Repo, commit plumbing.Hash, b
 // which go-git reports as a plain error carrying the server's reason.
 func isRejected(err error) bool {
 	s := err.Error()
-	for _, m := range []string{"non-fast-forward", "fetch first", "failed to update ref", "stale info"} {
+	for _, m := range []string{"non-fast-forward", "fetch first", "failed to update ref", "stale info", "required to be", "cannot lock ref"} {
 		if strings.Contains(s, m) {
 			return true
 		}

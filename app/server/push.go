@@ -124,7 +124,7 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 	for _, f := range b.Files {
 		files[strings.TrimSuffix(out.Path, "/")+"/"+f.Path] = f.Data
 	}
-	tree, err := writeTree(co.Repo.Storer, files)
+	tree, err := gitfs.WriteTree(co.Repo, plumbing.ZeroHash, files)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write rendered tree: %w", err)
 	}
@@ -158,7 +158,7 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 		Author: sig, Committer: sig, TreeHash: tree, ParentHashes: parents,
 		Message: a.message(sourceCommit),
 	}
-	return writeObject(co.Repo.Storer, c)
+	return gitfs.WriteCommit(co.Repo, c)
 }
 
 // isAncestor reports whether commit a is b or an ancestor of b. A commit

@@ -2,7 +2,9 @@
 // checkout: dip reads the base of a change, or a pull request's head, this
 // way. Symbolic links are reported as such and never followed; submodules
 // are empty directories. ChangedFiles and WorkTreeChanges list the files a
-// change touches.
+// change touches. WriteTree and WriteCommit write new trees and commits
+// into a repository: a base tree with some paths changed, as the output
+// branch's renders and the migration bot's commits need.
 //
 // go-git's object storage is not safe for concurrent use, so every function
 // here serializes its reads of a repository's objects on one lock per
