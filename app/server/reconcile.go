@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/dipdev/dip/app/audit"
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/platform"
@@ -173,8 +174,7 @@ func (r *Reconciler) outputBehind(ctx context.Context, repo vcs.Repo) (vcs.Event
 		if err != nil {
 			return vcs.Event{}, false, err
 		}
-		if s := trailer(c.Message, "Dip-Source-Commit"); plumbing.IsHash(s) {
-			rendered := plumbing.NewHash(s)
+		if rendered, ok := audit.SourceOf(c.Message); ok {
 			if rendered == head || isAncestor(co.Repo, head, rendered) {
 				return vcs.Event{}, false, nil
 			}
