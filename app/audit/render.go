@@ -15,9 +15,9 @@ import (
 	"github.com/dipdev/dip/vcs/gitfs"
 )
 
-// Tree writes the tree of a render commit: the rendered files under the
+// WriteTree writes the tree of a render commit: the rendered files under the
 // platform's output path, and nothing else.
-func Tree(st storer.EncodedObjectStorer, outPath string, files []renderers.File) (plumbing.Hash, error) {
+func WriteTree(st storer.EncodedObjectStorer, outPath string, files []renderers.File) (plumbing.Hash, error) {
 	m := make(map[string][]byte, len(files))
 	prefix := strings.TrimSuffix(outPath, "/") + "/"
 	for _, f := range files {
@@ -30,9 +30,9 @@ func Tree(st storer.EncodedObjectStorer, outPath string, files []renderers.File)
 	return h, nil
 }
 
-// Commit writes a render commit of tree on parent (none when zero), whose
+// WriteCommit writes a render commit of tree on parent (none when zero), whose
 // message is the trail's for the source commit's message.
-func Commit(st storer.EncodedObjectStorer, tree, parent plumbing.Hash, t *Trail, sourceMessage string, sig object.Signature) (plumbing.Hash, error) {
+func WriteCommit(st storer.EncodedObjectStorer, tree, parent plumbing.Hash, t *Trail, sourceMessage string, sig object.Signature) (plumbing.Hash, error) {
 	var parents []plumbing.Hash
 	if !parent.IsZero() {
 		parents = []plumbing.Hash{parent}

@@ -118,7 +118,7 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 		return plumbing.ZeroHash, nil
 	}
 
-	tree, err := audit.Tree(co.Repo.Storer, out.Path, b.Files)
+	tree, err := audit.WriteTree(co.Repo.Storer, out.Path, b.Files)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -148,7 +148,7 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 		return plumbing.ZeroHash, err
 	}
 	sig := object.Signature{Name: h.committer().Name, Email: h.committer().Email, When: h.now()}
-	return audit.Commit(co.Repo.Storer, tree, parent, a, sourceCommit.Message, sig)
+	return audit.WriteCommit(co.Repo.Storer, tree, parent, a, sourceCommit.Message, sig)
 }
 
 // isAncestor reports whether commit a is b or an ancestor of b. A commit
