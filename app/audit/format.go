@@ -125,8 +125,11 @@ func (l *Log) csv() [][]string {
 func (v *Verification) text(b *strings.Builder) {
 	for _, c := range v.Checks {
 		mark := "ok  "
-		if c.Failed {
+		switch {
+		case c.Failed:
 			mark = "FAIL"
+		case c.Status == OtherVersion || c.Status == Unverifiable:
+			mark = "note"
 		}
 		fmt.Fprintf(b, "%s %s %s %-14s %s\n", mark, c.Commit[:12], stamp(c.Time), c.Status, c.Message)
 		for _, n := range c.Notes {
@@ -159,7 +162,7 @@ func (e *ExceptionReport) text(b *strings.Builder) {
 		flag := ""
 		switch h.Standing {
 		case Expiring:
-			flag = fmt.Sprintf("  EXPIRES IN %s", plural(h.DaysLeft, "DAY"))
+			flag = "  EXPIRES IN " + strings.ToUpper(plural(h.DaysLeft, "day"))
 		case Expired:
 			flag = "  EXPIRED"
 		}

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/dipdev/dip/app/pipeline"
-	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/renderers"
 	"github.com/dipdev/dip/vcs/gitfs"
 )
@@ -249,14 +247,8 @@ func (vr *verifier) checkPerson(c *Commit, ch Check) Check {
 // default when it cannot be read.
 func (vr *verifier) outputPathOf(t *Trail) string {
 	if len(t.Source) == 40 {
-		if fsys, err := gitfs.New(vr.repo, plumbing.NewHash(t.Source)); err == nil {
-			if data, err := fs.ReadFile(fsys, platform.PlatformFile); err == nil {
-				if doc, err := platform.ParseYAML(platform.PlatformFile, data); err == nil {
-					if p, err := platform.DecodePlatform(doc); err == nil {
-						return strings.TrimSuffix(p.Output.Path, "/")
-					}
-				}
-			}
+		if p, err := platformAt(vr.repo, plumbing.NewHash(t.Source)); err == nil {
+			return strings.TrimSuffix(p.Output.Path, "/")
 		}
 	}
 	return "rendered"

@@ -122,11 +122,6 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if tip != nil && tip.TreeHash == tree {
-		log.Info("rendered tree unchanged; nothing to commit", "branch", out.Branch)
-		return plumbing.ZeroHash, nil
-	}
-
 	from := prevSource
 	if from.IsZero() || !isAncestor(co.Repo, from, source) {
 		from = firstParent(co.Repo, source)
@@ -134,6 +129,13 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 	paths, err := audit.ChangedRequests(co.Repo, from, source, b.Source.Requests)
 	if err != nil {
 		return plumbing.ZeroHash, err
+	}
+	// A change of a request that renders the same bytes (an exception
+	// added) is still committed: the audit trail records every change of
+	// a request.
+	if tip != nil && tip.TreeHash == tree && len(paths) == 0 {
+		log.Info("rendered tree unchanged; nothing to commit", "branch", out.Branch)
+		return plumbing.ZeroHash, nil
 	}
 	a, err := h.audit(ctx, co, repo, from, source, b, paths)
 	if err != nil {
