@@ -77,6 +77,12 @@ func (f *Filter) keepsPath(p string) bool {
 	return (f.Request == "" || f.Request == p) && (f.Team == "" || f.Team == teamOf(p))
 }
 
+// Keeps reports whether f picks r, leaving Last aside.
+func (f *Filter) Keeps(r *Record) bool {
+	return (f.Since.IsZero() || !r.Time.Before(f.Since)) && (f.Until.IsZero() || r.Time.Before(f.Until)) &&
+		f.keepsPath(r.Request) && (f.Kind == "" || strings.EqualFold(f.Kind, r.Kind))
+}
+
 // Log is the audit trail of one output branch.
 type Log struct {
 	Branch string `json:"branch"`
@@ -319,4 +325,24 @@ func (s *sourceTrees) shallowNote() string {
 		return " (the clone is shallow; run git fetch --unshallow)"
 	}
 	return ""
+}
+
+// ParseTime reads a bound of a Filter: a date (YYYY-MM-DD, UTC) or an
+// RFC 3339 time. As an upper bound a date means through the end of that
+// day, and a time through that instant.
+func ParseTime(s string, upper bool) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if upper {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date like 2026-12-31 or a time like 2026-12-31T15:04:05Z", s)
+	}
+	if upper {
+		t = t.Add(time.Nanosecond)
+	}
+	return t, nil
 }

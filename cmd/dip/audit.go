@@ -110,24 +110,13 @@ func (f *auditFlags) parse(g *globals) error {
 	return nil
 }
 
-// parseWhen reads a date or an RFC 3339 time. A date as an upper bound
-// means through the end of that day.
 func parseWhen(flag, s string, upper bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		if upper {
-			t = t.AddDate(0, 0, 1)
-		}
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := audit.ParseTime(s, upper)
 	if err != nil {
-		return time.Time{}, usageError("%s %q is not a date like 2026-12-31 or a time like 2026-12-31T15:04:05Z", flag, s)
-	}
-	if upper {
-		t = t.Add(time.Nanosecond)
+		return time.Time{}, usageError("%s %w", flag, err)
 	}
 	return t, nil
 }
