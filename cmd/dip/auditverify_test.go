@@ -32,6 +32,22 @@ func TestAuditVerify(t *testing.T) {
 			c := hs.forge("Ops Person", "Remove a file", map[string]string{"rendered/staging/payments/refunds/terraform/main.tf": ""})
 			return c, "hand-edit", "deleted rendered/staging/payments/refunds/terraform/main.tf"
 		}},
+		{"merge of a hand-edited branch", func(hs *history) (string, string, string) {
+			hs.git(hs.work, "fetch", "-q", "origin", "rendered")
+			hs.git(hs.work, "checkout", "-q", "-B", "side", "origin/rendered")
+			hs.gitAs(hs.work, "Ops Person", "commit", "-q", "--allow-empty", "-m", "Empty")
+			hs.git(hs.work, "checkout", "-q", "-B", "side2", "origin/rendered")
+			if err := os.WriteFile(filepath.Join(hs.work, "rendered/staging/payments/returns/terraform/main.tf"), []byte("# by hand\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			hs.gitAs(hs.work, "Ops Person", "commit", "-q", "-am", "Edit")
+			hs.gitAs(hs.work, "Ops Person", "checkout", "-q", "side")
+			hs.gitAs(hs.work, "Ops Person", "merge", "-q", "--no-ff", "-m", "Merge side2", "side2")
+			hs.git(hs.work, "push", "-q", "origin", "side:rendered")
+			hs.git(hs.work, "checkout", "-q", "main")
+			c := hs.git(hs.bare, "rev-parse", "rendered^2")
+			return c, "hand-edit", "a commit by Ops Person"
+		}},
 		{"trailers copied onto a changed tree", func(hs *history) (string, string, string) {
 			c := hs.forge("Ops Person", tip(hs), map[string]string{"rendered/production/payments/orders-db/terraform/main.tf": "# by hand\n"})
 			return c, "mismatch", "modified rendered/production/payments/orders-db/terraform/main.tf"
