@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -167,20 +168,22 @@ func commitRecords(trees *sourceTrees, c *Commit, source, prev plumbing.Hash, f 
 		var req *platform.Request
 		if src != nil {
 			var err error
+			inSource, srcBlob := blobOf(src, p)
+			inFrom, fromBlob := blobOf(from, p)
 			switch {
-			case !exists(src, p):
+			case !inSource:
 				rec.Action = Deleted
-				if from != nil {
-					req, err = readRequest(from, p)
+				if inFrom {
+					req, err = readRequest(trees.repo, p, fromBlob)
 				}
-			case from != nil && exists(from, p):
+			case inFrom:
 				rec.Action = Changed
-				req, err = readRequest(src, p)
+				req, err = readRequest(trees.repo, p, srcBlob)
 			default:
 				if !fromMissing {
 					rec.Action = Created
 				}
-				req, err = readRequest(src, p)
+				req, err = readRequest(trees.repo, p, srcBlob)
 			}
 			if err != nil {
 				problem("%s: %v", p, err)
@@ -230,24 +233,34 @@ func teamOf(p string) string {
 	return ""
 }
 
-func exists(fsys *gitfs.FS, p string) bool {
-	info, err := fsys.Stat(p)
-	return err == nil && info.Mode().IsRegular()
+// blobOf returns the blob of the file at p in fsys; false when there is
+// no such file (or no fsys).
+func blobOf(fsys *gitfs.FS, p string) (bool, plumbing.Hash) {
+	if fsys == nil {
+		return false, plumbing.ZeroHash
+	}
+	h, ok, err := fsys.Blob(p)
+	return err == nil && ok, h
 }
 
 // maxRequestFile bounds a request file read for its kind and exceptions,
 // as validation does.
 const maxRequestFile = 1 << 20
 
-func readRequest(fsys *gitfs.FS, p string) (*platform.Request, error) {
-	info, err := fsys.Stat(p)
+func readRequest(r *git.Repository, p string, blob plumbing.Hash) (*platform.Request, error) {
+	b, err := r.BlobObject(blob)
 	if err != nil {
 		return nil, err
 	}
-	if info.Size() > maxRequestFile {
-		return nil, fmt.Errorf("%d bytes, more than a request may have", info.Size())
+	if b.Size > maxRequestFile {
+		return nil, fmt.Errorf("%d bytes, more than a request may have", b.Size)
 	}
-	data, err := fsys.ReadFile(p)
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(io.LimitReader(rd, maxRequestFile))
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +310,7 @@ func (s *sourceTrees) from(source, prev plumbing.Hash) plumbing.Hash {
 		return plumbing.ZeroHash
 	}
 	first := c.ParentHashes[0]
-	if prev.IsZero() || prev == source {
+	if prev.IsZero() || prev == source || prev == first {
 		return first
 	}
 	for n := 0; n < maxFromWalk; n++ {
