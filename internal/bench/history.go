@@ -106,7 +106,7 @@ func GenerateHistory(dir string, commits, requests int) error {
 type historyGen struct {
 	st    storer.EncodedObjectStorer
 	fixed map[string][]byte
-	paths  []string
+	paths []string
 	// variants[v][i] is request i's file in variant v; rendered[v][i] its
 	// rendered files, by path under rendered/.
 	variants [2][][]byte
