@@ -150,22 +150,18 @@ func (p *parser) line(key, value string) error {
 		}
 		p.requestedBy = true
 		pr.Author = fields[0]
-	case KeyBundle:
+	case KeyBundle, KeyRenderer:
 		if err := want(1); err != nil {
 			return err
 		}
-		if p.bundles++; p.bundles > 1 {
+		n, v := &p.bundles, &t.Bundle
+		if canonical(key) == KeyRenderer {
+			n, v = &p.renderers, &t.Renderer
+		}
+		if *n++; *n > 1 {
 			return errors.New("repeated")
 		}
-		t.Bundle = fields[0]
-	case KeyRenderer:
-		if err := want(1); err != nil {
-			return err
-		}
-		if p.renderers++; p.renderers > 1 {
-			return errors.New("repeated")
-		}
-		t.Renderer = fields[0]
+		*v = fields[0]
 	case KeyRequest:
 		if err := want(1); err != nil {
 			return err

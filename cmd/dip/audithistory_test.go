@@ -123,6 +123,15 @@ func (hs *history) commit(branch, msg string, files map[string]string) string {
 	hs.t.Helper()
 	hs.tick()
 	hs.git(hs.work, "checkout", "-q", "-B", branch)
+	hs.write(files)
+	hs.git(hs.work, "add", "-A")
+	hs.git(hs.work, "commit", "-q", "--allow-empty", "-m", msg)
+	return hs.git(hs.work, "rev-parse", "HEAD")
+}
+
+// write sets files of the work tree; an empty content removes the file.
+func (hs *history) write(files map[string]string) {
+	hs.t.Helper()
 	for name, body := range files {
 		p := filepath.Join(hs.work, filepath.FromSlash(name))
 		if body == "" {
@@ -138,9 +147,6 @@ func (hs *history) commit(branch, msg string, files map[string]string) string {
 			hs.t.Fatal(err)
 		}
 	}
-	hs.git(hs.work, "add", "-A")
-	hs.git(hs.work, "commit", "-q", "--allow-empty", "-m", msg)
-	return hs.git(hs.work, "rev-parse", "HEAD")
 }
 
 // pull opens pull request n by author with files, merges it into main with
@@ -220,18 +226,7 @@ func (hs *history) onOutput(who, msg string, files map[string]string) {
 	hs.tick()
 	hs.git(hs.work, "fetch", "-q", "origin", "rendered")
 	hs.git(hs.work, "checkout", "-q", "-B", "rendered", "origin/rendered")
-	for name, body := range files {
-		p := filepath.Join(hs.work, filepath.FromSlash(name))
-		if body == "" {
-			if err := os.Remove(p); err != nil {
-				hs.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			hs.t.Fatal(err)
-		}
-	}
+	hs.write(files)
 	hs.gitAs(hs.work, who, "add", "-A")
 	hs.gitAs(hs.work, who, "commit", "-q", "-m", msg)
 	hs.git(hs.work, "push", "-q", "origin", "rendered")
