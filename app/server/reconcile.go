@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"strconv"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/dipdev/dip/app/audit"
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
-	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/gitfs"
 	"github.com/dipdev/dip/webhook"
@@ -190,21 +188,6 @@ func (r *Reconciler) outputBehind(ctx context.Context, repo vcs.Repo) (vcs.Event
 
 // outputBranch reads the output branch from platform.yaml at commit.
 func outputBranch(co *repocache.Checkout, commit plumbing.Hash) (string, bool) {
-	tree, err := gitfs.New(co.Repo, commit)
-	if err != nil {
-		return "", false
-	}
-	data, err := fs.ReadFile(tree, "platform.yaml")
-	if err != nil {
-		return "", false
-	}
-	doc, err := platform.ParseYAML("platform.yaml", data)
-	if err != nil {
-		return "", false
-	}
-	p, err := platform.DecodePlatform(doc)
-	if err != nil {
-		return "", false
-	}
-	return p.Output.Branch, true
+	b, err := audit.OutputBranch(co.Repo, commit)
+	return b, err == nil
 }
