@@ -163,7 +163,7 @@ func (vr *verifier) check(c *Commit) Check {
 			return ch
 		}
 		ch.Status, ch.Failed = MissingSource, true
-		ch.Message = fmt.Sprintf("names source commit %s, which does not exist in this repository", t.Source)
+		ch.Message = fmt.Sprintf("names source commit %s, which does not exist in this repository (a forged trailer, or a force-push took it off the default branch)", t.Source)
 		return ch
 	}
 	if vr.reach != nil && !vr.reach.has(source) {
