@@ -59,27 +59,33 @@ func pullLines(ps []Pull) string {
 	}
 	var out []string
 	for _, p := range ps {
-		s := fmt.Sprintf("pull request #%d %s", p.Number, p.URL)
+		s := fmt.Sprintf("pull request #%d %s", p.Number, field(p.URL))
 		if p.Author != "" {
-			s += " by " + p.Author
+			s += " by " + field(p.Author)
 		}
 		if len(p.Approvers) == 0 {
 			s += ", approved by no one"
 		} else {
-			s += ", approved by " + strings.Join(p.Approvers, ", ")
+			var who []string
+			for _, a := range p.Approvers {
+				who = append(who, field(a))
+			}
+			s += ", approved by " + strings.Join(who, ", ")
 		}
 		out = append(out, s)
 	}
 	return strings.Join(out, "\n  ")
 }
 
+// text lists the records. Values that would break a line (a path with a
+// newline) are quoted, as in the trailers.
 func (l *Log) text(b *strings.Builder) {
 	for _, r := range l.Records {
 		kind := r.Kind
 		if kind == "" {
 			kind = "kind unknown"
 		}
-		fmt.Fprintf(b, "%s  %-7s  %s (%s, team %s)\n", stamp(r.Time), r.Action, r.Request, kind, r.Team)
+		fmt.Fprintf(b, "%s  %-7s  %s (%s, team %s)\n", stamp(r.Time), r.Action, field(r.Request), kind, field(r.Team))
 		renderer := r.Renderer
 		if renderer == "" {
 			renderer = "not recorded"
@@ -166,7 +172,7 @@ func (e *ExceptionReport) text(b *strings.Builder) {
 		case Expired:
 			flag = "  EXPIRED"
 		}
-		fmt.Fprintf(b, "%s  %s until %s%s\n", h.Request, h.Policy, h.Expires, flag)
+		fmt.Fprintf(b, "%s  %s until %s%s\n", field(h.Request), field(h.Policy), h.Expires, flag)
 		fmt.Fprintf(b, "  reason: %s\n", strconv.Quote(h.Reason))
 		if h.AddedIn == "" {
 			b.WriteString("  added: no render commit records it yet\n")
