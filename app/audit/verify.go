@@ -84,8 +84,10 @@ type VerifyOptions struct {
 	// commit not reachable from it is reported. Zero skips that check.
 	Default    string
 	DefaultTip plumbing.Hash
-	// Last verifies only the last Last commits; zero verifies all.
-	Last int
+	// Last verifies only the last Last commits; zero verifies all. Since
+	// and Until, when set, bound the commits' times as a Filter does.
+	Last         int
+	Since, Until time.Time
 }
 
 // maxDifferences bounds the differing paths listed for one commit.
@@ -101,14 +103,20 @@ func Verify(r *git.Repository, h *History, opt VerifyOptions) *Verification {
 	if !opt.DefaultTip.IsZero() {
 		vr.reach = newReach(r, opt.DefaultTip)
 	}
+	window := Filter{Since: opt.Since, Until: opt.Until}
+	var before *Trail // the last trail before the commits checked
 	start := h.window(opt.Last)
-	for i := start - 1; i >= 0; i-- {
-		if t := h.Commits[i].Trail; t != nil {
-			vr.outPath = vr.outputPathOf(t) // in force where the window starts
-			break
+	for i, c := range h.Commits {
+		if i < start || !window.keepsCommit(c) {
+			if c.Trail != nil {
+				before = c.Trail
+			}
+			continue
 		}
-	}
-	for _, c := range h.Commits[start:] {
+		if before != nil {
+			vr.outPath = vr.outputPathOf(before) // in force where the commits checked start
+			before = nil
+		}
 		ch := vr.check(c)
 		if ch.Status == Unverifiable && v.Partial == "" {
 			v.Partial = "some commits need objects outside this shallow clone; run git fetch --unshallow"

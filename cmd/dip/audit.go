@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -87,6 +88,12 @@ func (f *auditFlags) parse(g *globals) error {
 	}
 	if f.verify && f.exceptions {
 		return usageError("--verify and --exceptions do not go together")
+	}
+	switch {
+	case f.verify && (f.team != "" || f.request != "" || f.kind != ""):
+		return usageError("--team, --request and --kind pick records; --verify checks whole commits (use --since, --until or --last)")
+	case f.exceptions && (f.since != "" || f.until != "" || f.last != 0):
+		return usageError("--since, --until and --last pick commits of the output branch; --exceptions lists the default branch's head")
 	}
 	if f.last < 0 || f.expiringWithin < 0 {
 		return usageError("--last and --expiring-within take a number of 0 or more")
@@ -214,6 +221,7 @@ func (f *auditFlags) runVerify(w io.Writer, format string) error {
 	}
 	v := audit.Verify(f.repo, h, audit.VerifyOptions{
 		Bundle: bundle, Default: f.defaultTip.Name, DefaultTip: f.defaultTip.Tip, Last: f.last,
+		Since: f.sinceTime, Until: f.untilTime,
 	})
 	if err := audit.Write(w, format, v); err != nil {
 		return &exitErr{code: exitError, err: err}
@@ -239,6 +247,10 @@ func (f *auditFlags) runExceptions(w io.Writer, format string) error {
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	pick := audit.Filter{Team: f.team, Request: f.request, Kind: f.kind}
+	rep.Exceptions = slices.DeleteFunc(rep.Exceptions, func(e audit.Held) bool {
+		return !pick.Keeps(&audit.Record{Request: e.Request, Team: e.Team, Kind: e.Kind})
+	})
 	if err := audit.Write(w, format, rep); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}

@@ -82,6 +82,7 @@ func TestAuditGolden(t *testing.T) {
 		{"verify.txt", []string{"--verify"}, 1},
 		{"verify.json", []string{"--verify", "--format", "json"}, 1},
 		{"exceptions.txt", []string{"--exceptions", "--today", "2026-03-10"}, 0},
+		{"exceptions-catalog.txt", []string{"--exceptions", "--today", "2026-03-10", "--team", "catalog"}, 0},
 		{"exceptions.csv", []string{"--exceptions", "--today", "2026-03-10", "--format", "csv"}, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {

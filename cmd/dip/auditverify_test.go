@@ -129,7 +129,11 @@ func TestAuditVerifyUntouched(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	// The last render alone, as after an upgrade of dip.
+	// A window of time, and the last render alone, as after an upgrade.
+	code, out, _ = dip(t, "audit", "--repo", hs.bare, "--verify", "--since", "2026-03-01T16:00:00Z", "--until", "2026-03-01T20:00:00Z")
+	if code != 0 || strings.Count(out, "\n") != 3 || strings.Contains(out, "other-version") {
+		t.Errorf("--since/--until: exit %d\n%s", code, out)
+	}
 	code, out, _ = dip(t, "audit", "--repo", hs.bare, "--verify", "--last", "1")
 	if code != 0 || strings.Count(out, "\n") != 2 || !strings.Contains(out, "verified") {
 		t.Errorf("--last 1: exit %d\n%s", code, out)
@@ -166,6 +170,8 @@ func TestAuditUsage(t *testing.T) {
 		{[]string{"--since", "yesterday"}, "--since"},
 		{[]string{"--since", "2026-03-02", "--until", "2026-03-01"}, "is not before"},
 		{[]string{"--verify", "--exceptions"}, "do not go together"},
+		{[]string{"--verify", "--team", "payments"}, "--verify checks whole commits"},
+		{[]string{"--exceptions", "--last", "3"}, "--exceptions lists"},
 		{[]string{"--branch", "nope"}, "branch nope"},
 		{[]string{"--repo", empty}, "not inside a git repository"},
 	} {
