@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,6 +29,9 @@ type CheckOptions struct {
 	Bundle fs.FS
 	// Today is the date exceptions expire against, YYYY-MM-DD.
 	Today string
+	// ExpiringWithin is how many days before its expiry an exception is
+	// warned of; zero means policy.DefaultExpiringWithin, negative never.
+	ExpiringWithin int
 	// PolicyTimeout bounds policy evaluation; zero means the default.
 	PolicyTimeout time.Duration
 	// Scan runs the scanners; nil runs none and reports dip/scan skipped.
@@ -194,6 +198,11 @@ func (run *CheckRun) policyResult(ctx context.Context, opt CheckOptions, configF
 	}
 	run.Verdict = verdict
 	res.Annotations = verdict.Annotations
+	if within := cmp.Or(opt.ExpiringWithin, policy.DefaultExpiringWithin); within > 0 {
+		if soon := policy.Expiring(verdict, opt.Today, within); len(soon) > 0 {
+			res.Annotations = checks.SortAnnotations(append(res.Annotations, soon...))
+		}
+	}
 	if run.Base != nil {
 		run.Impact, err = policyImpact(pctx, opt, run, pols, config)
 		if err != nil {

@@ -236,6 +236,26 @@ func TestExceptions(t *testing.T) {
 		t.Error("an expired exception still suppresses")
 	}
 
+	// Ten days before the expiry: a warning on the exception's line, and
+	// the check still passes; none with the warning turned off.
+	soon := check(t, head, nil, "2026-12-21")
+	a = findAnnotation(&soon.Report, checks.Policy, "policy.exception")
+	if a == nil || a.Level != checks.LevelWarning || a.Line != 9 || !strings.Contains(a.Message, "expires in 10 days (2026-12-31)") {
+		t.Errorf("exception expiring soon: %+v", a)
+	}
+	if c := soon.Report.Get(checks.Policy).Conclusion; c != checks.Success {
+		t.Errorf("exception expiring soon: dip/policy = %s, want success", c)
+	}
+	off, err := pipeline.Check(context.Background(), pipeline.CheckOptions{
+		Head: head, Bundle: os.DirFS("testdata/bundle"), Today: "2026-12-21", ExpiringWithin: -1, PolicyTimeout: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := findAnnotation(&off.Report, checks.Policy, "policy.exception"); a != nil {
+		t.Errorf("warning with ExpiringWithin < 0: %+v", a)
+	}
+
 	unknown := clone(head)
 	edit(t, unknown, "requests/payments/orders-db.yaml", "policy: terraform.enforce_encryption", "policy: terraform.enforce_encrytion")
 	run = check(t, unknown, nil, "2026-11-22")

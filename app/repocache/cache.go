@@ -317,6 +317,11 @@ func (c *Cache) PushLease(ctx context.Context, repo vcs.Repo, commit plumbing.Ha
 	err = r.PushContext(ctx, opts)
 	switch {
 	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
+		// The clone's copy of the branch is what the remote now has, for
+		// readers that do not fetch (GET /audit).
+		if err := r.Storer.SetReference(plumbing.NewHashReference(RemoteRef("refs/heads/"+branch), commit)); err != nil {
+			return fmt.Errorf("push to %s: %w", repo.FullName(), err)
+		}
 		return nil
 	case errors.Is(err, git.ErrNonFastForwardUpdate), isRejected(err):
 		return fmt.Errorf("push %s to %s: %w (%v)", branch, repo.FullName(), ErrRejected, err)
@@ -335,4 +340,25 @@ func isRejected(err error) bool {
 		}
 	}
 	return false
+}
+
+// ErrNotCached is a repository the cache has no clone of yet.
+var ErrNotCached = errors.New("no clone of the repository yet")
+
+// Open returns the clone of repo as it was last fetched, read-locked,
+// without asking the host: ErrNotCached when there is none.
+func (c *Cache) Open(repo vcs.Repo) (*Checkout, error) {
+	lock := c.lock(repo)
+	lock.RLock()
+	dir := c.repoDir(repo)
+	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
+		lock.RUnlock()
+		return nil, fmt.Errorf("open clone of %s: %w", repo.FullName(), ErrNotCached)
+	}
+	r, err := gitfs.Open(dir)
+	if err != nil {
+		lock.RUnlock()
+		return nil, err
+	}
+	return &Checkout{Repo: r, Dir: dir, release: lock.RUnlock}, nil
 }

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/dipdev/dip/app/audit"
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/queue"
 	"github.com/dipdev/dip/app/repocache"
@@ -107,9 +107,7 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 		if tip, err = co.Repo.CommitObject(tipHash); err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("output branch %s: %w", out.Branch, err)
 		}
-		if s := trailer(tip.Message, "Dip-Source-Commit"); plumbing.IsHash(s) {
-			prevSource = plumbing.NewHash(s)
-		}
+		prevSource, _ = audit.SourceOf(tip.Message)
 	}
 	if prevSource == source {
 		log.Info("commit already rendered", "branch", out.Branch)
@@ -120,45 +118,39 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 		return plumbing.ZeroHash, nil
 	}
 
-	files := make(map[string][]byte, len(b.Files))
-	for _, f := range b.Files {
-		files[strings.TrimSuffix(out.Path, "/")+"/"+f.Path] = f.Data
-	}
-	tree, err := gitfs.WriteTree(co.Repo, plumbing.ZeroHash, files)
+	tree, err := audit.WriteTree(co.Repo, out.Path, b.Files)
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("write rendered tree: %w", err)
+		return plumbing.ZeroHash, err
 	}
-	if tip != nil && tip.TreeHash == tree {
-		log.Info("rendered tree unchanged; nothing to commit", "branch", out.Branch)
-		return plumbing.ZeroHash, nil
-	}
-
 	from := prevSource
 	if from.IsZero() || !isAncestor(co.Repo, from, source) {
 		from = firstParent(co.Repo, source)
 	}
-	paths, err := changedRequests(co.Repo, from, source, b)
+	paths, err := audit.ChangedRequests(co.Repo, from, source, b.Source.Requests)
 	if err != nil {
 		return plumbing.ZeroHash, err
+	}
+	// A change of a request that renders the same bytes (an exception
+	// added) is still committed: the audit trail records every change of
+	// a request.
+	if tip != nil && tip.TreeHash == tree && len(paths) == 0 {
+		log.Info("rendered tree unchanged; nothing to commit", "branch", out.Branch)
+		return plumbing.ZeroHash, nil
 	}
 	a, err := h.audit(ctx, co, repo, from, source, b, paths)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	var parents []plumbing.Hash
+	var parent plumbing.Hash
 	if tip != nil {
-		parents = []plumbing.Hash{tip.Hash}
+		parent = tip.Hash
 	}
 	sourceCommit, err := co.Repo.CommitObject(source)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
 	sig := object.Signature{Name: h.committer().Name, Email: h.committer().Email, When: h.now()}
-	c := &object.Commit{
-		Author: sig, Committer: sig, TreeHash: tree, ParentHashes: parents,
-		Message: a.message(sourceCommit),
-	}
-	return gitfs.WriteCommit(co.Repo, c)
+	return audit.WriteCommit(co.Repo, tree, parent, a, sourceCommit.Message, sig)
 }
 
 // isAncestor reports whether commit a is b or an ancestor of b. A commit
@@ -182,27 +174,4 @@ func firstParent(r *git.Repository, h plumbing.Hash) plumbing.Hash {
 		return plumbing.ZeroHash
 	}
 	return c.ParentHashes[0]
-}
-
-// changedRequests lists the request files added, changed or removed
-// between the commits from and to; every request when from is zero.
-func changedRequests(r *git.Repository, from, to plumbing.Hash, b *pipeline.Build) ([]string, error) {
-	if from.IsZero() {
-		var paths []string
-		for _, d := range b.Source.Requests {
-			paths = append(paths, d.File)
-		}
-		return paths, nil
-	}
-	changes, err := gitfs.ChangedFiles(r, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("changed requests: %w", err)
-	}
-	var paths []string
-	for _, c := range changes {
-		if strings.HasPrefix(c.Path, "requests/") && (strings.HasSuffix(c.Path, ".yaml") || strings.HasSuffix(c.Path, ".yml")) {
-			paths = append(paths, c.Path)
-		}
-	}
-	return paths, nil
 }

@@ -4,16 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/dipdev/dip/app/audit"
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
-	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/gitfs"
 	"github.com/dipdev/dip/webhook"
@@ -173,8 +172,7 @@ func (r *Reconciler) outputBehind(ctx context.Context, repo vcs.Repo) (vcs.Event
 		if err != nil {
 			return vcs.Event{}, false, err
 		}
-		if s := trailer(c.Message, "Dip-Source-Commit"); plumbing.IsHash(s) {
-			rendered := plumbing.NewHash(s)
+		if rendered, ok := audit.SourceOf(c.Message); ok {
 			if rendered == head || isAncestor(co.Repo, head, rendered) {
 				return vcs.Event{}, false, nil
 			}
@@ -190,21 +188,6 @@ func (r *Reconciler) outputBehind(ctx context.Context, repo vcs.Repo) (vcs.Event
 
 // outputBranch reads the output branch from platform.yaml at commit.
 func outputBranch(co *repocache.Checkout, commit plumbing.Hash) (string, bool) {
-	tree, err := gitfs.New(co.Repo, commit)
-	if err != nil {
-		return "", false
-	}
-	data, err := fs.ReadFile(tree, "platform.yaml")
-	if err != nil {
-		return "", false
-	}
-	doc, err := platform.ParseYAML("platform.yaml", data)
-	if err != nil {
-		return "", false
-	}
-	p, err := platform.DecodePlatform(doc)
-	if err != nil {
-		return "", false
-	}
-	return p.Output.Branch, true
+	b, err := audit.OutputBranch(co.Repo, commit)
+	return b, err == nil
 }

@@ -54,6 +54,9 @@ type Config struct {
 	// Bundle is the default policy bundle.
 	Bundle fs.FS
 	Logger *slog.Logger
+	// AuditToken is the bearer token GET /audit asks for; empty turns the
+	// endpoint off.
+	AuditToken []byte
 }
 
 // DefaultShutdownTimeout bounds a graceful stop.
@@ -143,6 +146,9 @@ func Run(ctx context.Context, cfg Config) error {
 		text(w, http.StatusOK, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if len(cfg.AuditToken) > 0 {
+		mux.Handle("GET /audit", newAuditAPI(gh, cache, cfg.AuditToken, log))
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,

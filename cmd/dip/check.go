@@ -10,6 +10,7 @@ import (
 
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/checks/output"
+	"github.com/dipdev/dip/checks/policy"
 	policybundle "github.com/dipdev/dip/policy-bundle"
 	"github.com/dipdev/dip/vcs/gitfs"
 )
@@ -17,6 +18,7 @@ import (
 func checkCmd(g *globals) *cobra.Command {
 	var base, today string
 	var policyTimeout time.Duration
+	var expiringWithin int
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Run the pull request pipeline on a checkout: validate, policy, scan, render",
@@ -36,16 +38,23 @@ func checkCmd(g *globals) *cobra.Command {
 			} else if _, err := time.Parse(time.DateOnly, today); err != nil {
 				return usageError("--today %q is not a date like 2026-12-31", today)
 			}
+			switch {
+			case expiringWithin < 0:
+				return usageError("--expiring-within %d: a number of days, 0 or more", expiringWithin)
+			case expiringWithin == 0:
+				expiringWithin = -1 // never
+			}
 			dir, err := g.repoFS()
 			if err != nil {
 				return err
 			}
 			opt := pipeline.CheckOptions{
-				Head:          os.DirFS(dir),
-				Bundle:        policybundle.FS,
-				Today:         today,
-				PolicyTimeout: policyTimeout,
-				Scan:          pipeline.DefaultScanner(),
+				Head:           os.DirFS(dir),
+				Bundle:         policybundle.FS,
+				Today:          today,
+				ExpiringWithin: expiringWithin,
+				PolicyTimeout:  policyTimeout,
+				Scan:           pipeline.DefaultScanner(),
 			}
 			var facts *factCache
 			if base != "" {
@@ -74,6 +83,7 @@ func checkCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&base, "base", "", "judge only what changed since this git revision, with its policies")
 	cmd.Flags().StringVar(&today, "today", "", "date that exceptions expire against, YYYY-MM-DD (default: today, UTC)")
+	cmd.Flags().IntVar(&expiringWithin, "expiring-within", policy.DefaultExpiringWithin, "warn of exceptions expiring within this many days (0: never)")
 	cmd.Flags().DurationVar(&policyTimeout, "policy-timeout", pipeline.DefaultPolicyTimeout, "bound on policy evaluation")
 	return cmd
 }

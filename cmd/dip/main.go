@@ -85,9 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.SetContext(ctx)
 	root.PersistentFlags().StringVar(&g.repo, "repo", ".", "platform repo directory")
-	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json (check also takes sarif and markdown)")
+	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json (check also takes sarif and markdown, audit csv)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%w", err) })
-	root.AddCommand(validateCmd(g), renderCmd(g), checkCmd(g), serveCmd())
+	root.AddCommand(validateCmd(g), renderCmd(g), checkCmd(g), auditCmd(g), serveCmd())
 
 	err := root.Execute()
 	if err == nil {

@@ -25,6 +25,7 @@ type serveFlags struct {
 	listen, appID, keyFile, secret, apiURL string
 	databaseURL, cacheDir, logLevel        string
 	gitlabURL, gitlabToken, gitlabSecret   string
+	auditToken                             string
 	workers                                int
 	jobTimeout, reconcile, shutdown        time.Duration
 }
@@ -46,6 +47,7 @@ var serveEnv = map[string]string{
 	"gitlab-url":            "DIP_GITLAB_URL",
 	"gitlab-token":          "DIP_GITLAB_TOKEN",
 	"gitlab-webhook-secret": "DIP_GITLAB_WEBHOOK_SECRET",
+	"audit-token":           "DIP_AUDIT_TOKEN",
 }
 
 func serveCmd() *cobra.Command {
@@ -95,6 +97,7 @@ func serveCmd() *cobra.Command {
 	fl.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab URL (the GitLab integration is not available yet)")
 	fl.StringVar(&f.gitlabToken, "gitlab-token", "", "GitLab token (not available yet)")
 	fl.StringVar(&f.gitlabSecret, "gitlab-webhook-secret", "", "GitLab webhook secret (not available yet)")
+	fl.StringVar(&f.auditToken, "audit-token", "", "bearer token of GET /audit, the audit trail; unset turns it off (prefer the variable)")
 	fl.VisitAll(func(p *pflag.Flag) {
 		if env, ok := serveEnv[p.Name]; ok {
 			p.Usage += " [" + env + "]"
@@ -174,5 +177,6 @@ func (f *serveFlags) config(stderr io.Writer) (server.Config, *slog.Logger, erro
 		ShutdownTimeout:   f.shutdown,
 		Bundle:            policybundle.FS,
 		Logger:            log,
+		AuditToken:        []byte(f.auditToken),
 	}, log, nil
 }

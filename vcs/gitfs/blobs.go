@@ -19,6 +19,21 @@ import (
 	"github.com/dipdev/dip/internal/parallel"
 )
 
+// Blob returns the blob hash of the regular or executable file name,
+// without reading it; false when there is no such file.
+func (f *FS) Blob(name string) (plumbing.Hash, bool, error) {
+	e, err := f.lookup("blob", name, false)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return plumbing.ZeroHash, false, nil
+	case err != nil:
+		return plumbing.ZeroHash, false, err
+	case e.mode != filemode.Regular && e.mode != filemode.Executable:
+		return plumbing.ZeroHash, false, nil
+	}
+	return e.hash, true, nil
+}
+
 // Blobs returns the blob hash of every regular or executable file at or
 // below each of names, by slash-separated path from the root of f, without
 // reading any file. Links, submodules and names that do not exist are left

@@ -15,6 +15,8 @@ package gitfs
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"weak"
@@ -38,7 +40,15 @@ const streamAbove = 1 << 20
 // open the pack again for every object; they are closed when the repository
 // is no longer referenced.
 func Open(dir string) (*git.Repository, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	var repo *git.Repository
+	var err error
+	if isGitDir(dir) {
+		// A bare repository inside another's work tree is itself, not the
+		// work tree around it.
+		repo, err = git.PlainOpen(dir)
+	} else {
+		repo, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	}
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		// A bare repository, such as the server's clones, has no .git to
 		// detect.
@@ -66,6 +76,16 @@ func Open(dir string) (*git.Repository, error) {
 		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
 	}
 	return kept, nil
+}
+
+// isGitDir reports whether dir is a git directory: a bare repository.
+func isGitDir(dir string) bool {
+	head, err := os.Stat(filepath.Join(dir, "HEAD"))
+	if err != nil || !head.Mode().IsRegular() {
+		return false
+	}
+	objects, err := os.Stat(filepath.Join(dir, "objects"))
+	return err == nil && objects.IsDir()
 }
 
 // Resolve turns a revision (branch, tag, remote branch, full or short SHA,

@@ -58,11 +58,62 @@ func WriteCommit(repo *git.Repository, c *object.Commit) (plumbing.Hash, error) 
 	mu := lockOf(repo)
 	mu.Lock()
 	defer mu.Unlock()
-	obj := repo.Storer.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
+	h, err := WriteObject(repo.Storer, c)
+	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write commit: %w", err)
 	}
-	return repo.Storer.SetEncodedObject(obj)
+	return h, nil
+}
+
+// Encodable is a git object go-git can encode: a commit or a tree.
+type Encodable interface {
+	Encode(plumbing.EncodedObject) error
+}
+
+// WriteObject stores o in st and returns its hash. Unlike WriteTree and
+// WriteCommit it takes no lock: st must be a store no one reads at the
+// same time, or the caller must hold the repository's lock.
+func WriteObject(st storer.EncodedObjectStorer, o Encodable) (plumbing.Hash, error) {
+	obj := st.NewEncodedObject()
+	if err := o.Encode(obj); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return st.SetEncodedObject(obj)
+}
+
+// WriteBlob stores data as a blob in st, unless it is stored already, and
+// returns its hash. It takes no lock, as WriteObject.
+func WriteBlob(st storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error) {
+	h := plumbing.ComputeHash(plumbing.BlobObject, data)
+	if st.HasEncodedObject(h) == nil {
+		return h, nil
+	}
+	obj := st.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(data)))
+	w, err := obj.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return st.SetEncodedObject(obj)
+}
+
+// SortEntries puts a tree's entries in git's order: by name, a directory's
+// name taken with a trailing slash.
+func SortEntries(es []object.TreeEntry) {
+	key := func(e object.TreeEntry) string {
+		if e.Mode == filemode.Dir {
+			return e.Name + "/"
+		}
+		return e.Name
+	}
+	slices.SortFunc(es, func(x, y object.TreeEntry) int { return cmp.Compare(key(x), key(y)) })
 }
 
 // edit is what WriteTree changes in one directory (dirs, by entry name) or
@@ -123,7 +174,7 @@ func (w *treeWriter) write(dir string, base plumbing.Hash, e *edit) (plumbing.Ha
 			if exists && old.Mode == filemode.Dir {
 				return plumbing.ZeroHash, false, fmt.Errorf("write tree: %s is a directory", joinDir(dir, name))
 			}
-			h, err := w.blob(c.data)
+			h, err := WriteBlob(w.st, c.data)
 			if err != nil {
 				return plumbing.ZeroHash, false, fmt.Errorf("write %s: %w", joinDir(dir, name), err)
 			}
@@ -172,43 +223,9 @@ func (w *treeWriter) write(dir string, base plumbing.Hash, e *edit) (plumbing.Ha
 		return base, len(entries) > 0, nil
 	}
 	entries = slices.DeleteFunc(entries, func(te object.TreeEntry) bool { return te.Name == "" })
-	// git orders a tree's entries by name, a directory's name taken with a
-	// trailing slash.
-	key := func(te object.TreeEntry) string {
-		if te.Mode == filemode.Dir {
-			return te.Name + "/"
-		}
-		return te.Name
-	}
-	slices.SortFunc(entries, func(a, b object.TreeEntry) int { return cmp.Compare(key(a), key(b)) })
-	obj := w.st.NewEncodedObject()
-	if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
-		return plumbing.ZeroHash, false, err
-	}
-	h, err := w.st.SetEncodedObject(obj)
+	SortEntries(entries)
+	h, err := WriteObject(w.st, &object.Tree{Entries: entries})
 	return h, len(entries) > 0, err
-}
-
-// blob writes data unless the store has it.
-func (w *treeWriter) blob(data []byte) (plumbing.Hash, error) {
-	h := plumbing.ComputeHash(plumbing.BlobObject, data)
-	if w.st.HasEncodedObject(h) == nil {
-		return h, nil
-	}
-	obj := w.st.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	obj.SetSize(int64(len(data)))
-	wr, err := obj.Writer()
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if _, err := wr.Write(data); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if err := wr.Close(); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return w.st.SetEncodedObject(obj)
 }
 
 func joinDir(dir, name string) string {

@@ -9,6 +9,8 @@
 //	dipbench policy -dip bin/dip   dip's policy engine against the conftest CLI
 //	dipbench base -dip bin/dip     dip check --base on one changed request
 //	dipbench webhook -d 5s         webhook receipt under load, against a plain handler
+//	dipbench audit -dip bin/dip    dip audit and --verify on generated histories, against git log
+//	dipbench history -n 10000 DIR  write a history of N render commits
 package main
 
 import (
@@ -49,6 +51,10 @@ func main() {
 		err = eval(os.Args[2:])
 	case "webhook":
 		err = webhookBench(os.Args[2:])
+	case "audit":
+		err = auditBench(os.Args[2:])
+	case "history":
+		err = history(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -68,6 +74,19 @@ func gen(args []string) error {
 		return fmt.Errorf("gen takes one directory")
 	}
 	return bench.Generate(fl.Arg(0), *n)
+}
+
+func history(args []string) error {
+	fl := flag.NewFlagSet("history", flag.ContinueOnError)
+	n := fl.Int("n", 10000, "render commits")
+	requests := fl.Int("requests", 100, "requests of the platform repo")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() != 1 || *n < 1 {
+		return fmt.Errorf("history takes one directory and -n of 1 or more")
+	}
+	return bench.GenerateHistory(fl.Arg(0), *n-1, *requests)
 }
 
 // floor reads and YAML-parses every .yaml file below a directory with as
