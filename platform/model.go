@@ -56,7 +56,31 @@ type Platform struct {
 	AllowedRegions []string
 	Output         Output
 	Scanners       []Scanner
+	Migrations     Migrations
 }
+
+// Migrations are the settings of the bot that opens pull requests moving
+// requests off deprecated blueprint versions.
+type Migrations struct {
+	// GroupBy is GroupByTeam (a pull request per codemod and team) or
+	// GroupByRequest (one per request).
+	GroupBy string `json:"groupBy"`
+	// MaxOpenPullRequests bounds the bot's open pull requests; zero
+	// opens none (those open are still kept up to date).
+	MaxOpenPullRequests int `json:"maxOpenPullRequests"`
+	// MaxNewPullRequestsPerHour bounds the pull requests the bot opens
+	// in any hour.
+	MaxNewPullRequestsPerHour int `json:"maxNewPullRequestsPerHour"`
+}
+
+// Ways to group migrations into pull requests.
+const (
+	GroupByTeam    = "team"
+	GroupByRequest = "request"
+)
+
+// DefaultMigrations are the bot's settings when platform.yaml sets none.
+var DefaultMigrations = Migrations{GroupBy: GroupByTeam, MaxOpenPullRequests: 10, MaxNewPullRequestsPerHour: 2}
 
 // Environment is one environment of the platform.
 type Environment struct {
@@ -142,6 +166,11 @@ type rawPlatform struct {
 		AllowedRegions []string      `json:"allowedRegions"`
 		Output         Output        `json:"output"`
 		Scanners       []Scanner     `json:"scanners"`
+		Migrations     struct {
+			GroupBy                   string `json:"groupBy"`
+			MaxOpenPullRequests       *int   `json:"maxOpenPullRequests"`
+			MaxNewPullRequestsPerHour *int   `json:"maxNewPullRequestsPerHour"`
+		} `json:"migrations"`
 	} `json:"spec"`
 }
 
@@ -166,6 +195,17 @@ func DecodePlatform(doc *Document) (*Platform, error) {
 	}
 	if p.Output.Path == "" {
 		p.Output.Path = "rendered"
+	}
+	m := raw.Spec.Migrations
+	p.Migrations = DefaultMigrations
+	if m.GroupBy != "" {
+		p.Migrations.GroupBy = m.GroupBy
+	}
+	if m.MaxOpenPullRequests != nil {
+		p.Migrations.MaxOpenPullRequests = *m.MaxOpenPullRequests
+	}
+	if m.MaxNewPullRequestsPerHour != nil {
+		p.Migrations.MaxNewPullRequestsPerHour = *m.MaxNewPullRequestsPerHour
 	}
 	return p, nil
 }
