@@ -26,7 +26,8 @@ const maxPushAttempts = 5
 // push renders the default branch at the pushed commit and commits the
 // result to the platform's output branch: one commit per source commit,
 // only when the rendered tree changes, fast-forward only, with the audit
-// trailers. A default branch that does not validate gets no commit.
+// trailers. A default branch that does not validate gets no commit. Then
+// it queues the migration bot, unless the render is to be tried again.
 func (h *Handler) push(ctx context.Context, log *slog.Logger, ev vcs.Event) error {
 	if ev.SHA == "" || ev.Ref == "" {
 		return fmt.Errorf("render %s: %w: no commit or branch", ev.Repo.FullName(), queue.ErrPermanent)
@@ -34,6 +35,9 @@ func (h *Handler) push(ctx context.Context, log *slog.Logger, ev vcs.Event) erro
 	for attempt := 1; ; attempt++ {
 		err := h.renderAndCommit(ctx, log, ev)
 		if !errors.Is(err, repocache.ErrRejected) || attempt == maxPushAttempts {
+			if err == nil || errors.Is(err, queue.ErrPermanent) {
+				err = errors.Join(err, h.queueMigration(ctx, log, ev))
+			}
 			return err
 		}
 		log.Info("output branch moved while committing; fetching and trying again", "attempt", attempt)
