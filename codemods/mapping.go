@@ -63,7 +63,8 @@ func (m *Mapping) entry(key string) (k, v *yaml.Node) {
 
 func (m *Mapping) has(key string) bool { k, _ := m.entry(key); return k != nil }
 
-// Rename renames the field key to name. convert, when not nil, also turns
+// Rename renames the field key to name (or keeps its name when name is
+// key). convert, when not nil, also turns
 // its value (a single value, neither an alias nor one that an alias
 // refers to) into the new one.
 func (m *Mapping) Rename(key, name string, convert func(any) (any, error)) error {
@@ -71,7 +72,7 @@ func (m *Mapping) Rename(key, name string, convert func(any) (any, error)) error
 	if k == nil {
 		return nil
 	}
-	if m.has(name) {
+	if name != key && m.has(name) {
 		return m.Errorf(key, "the mapping already has %s", name)
 	}
 	newValue := m.value[key]
