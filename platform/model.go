@@ -281,9 +281,8 @@ func (r *Request) Spec(env string) (Spec, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown kind %s %s", r.APIVersion, r.Kind)
 	}
-	merged := mergeSpec(r.spec, r.overrides[env])
-	s := k.Defaults()
-	if err := decodeStrict(merged, s); err != nil {
+	s, err := k.decode(mergeSpec(r.spec, r.overrides[env]))
+	if err != nil {
 		return nil, Diagnostic{Pos: r.FieldPos(env, "spec"), Rule: "schema", Message: fmt.Sprintf("spec for %s: %v", env, err)}
 	}
 	return s, nil
@@ -302,9 +301,12 @@ func (r *Request) Overrides() []string { return slices.Sorted(maps.Keys(r.overri
 // "spec.resources.cpu") is written for environment env: in the
 // environment's overrides when set there, else in the spec. A field left
 // to its default is reported at its nearest written parent, usually the
-// request's "spec:" line.
+// request's "spec:" line. A field named as another version of the
+// request's blueprint names it is looked up under its name in the
+// request's version (see FieldIn): spec.replicas is spec.scaling.min of a
+// dip/v2 Service.
 func (r *Request) FieldPos(env, field string) Pos {
-	path := strings.Split(field, ".")
+	path := strings.Split(FieldIn(r.APIVersion, r.Kind, field), ".")
 	if env != "" && len(path) > 1 && path[0] == "spec" {
 		over := append([]string{"spec", "overrides", env}, path[1:]...)
 		if k := LookupKey(r.Doc.Root, over...); k != nil {

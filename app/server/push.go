@@ -71,13 +71,13 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 	if err != nil {
 		return fmt.Errorf("render %s@%s: %w: %w", ev.Repo.FullName(), head, queue.ErrPermanent, err)
 	}
-	if b.Repo == nil || len(b.Diagnostics) > 0 {
+	if errs := b.Diagnostics.Errors(); b.Repo == nil || len(errs) > 0 {
 		first := "platform.yaml is invalid"
-		if len(b.Diagnostics) > 0 {
-			first = b.Diagnostics[0].Error()
+		if len(errs) > 0 {
+			first = errs[0].Error()
 		}
 		log.Error("default branch does not validate; nothing committed to the output branch",
-			"head", head.String(), "problems", len(b.Diagnostics), "first", first)
+			"head", head.String(), "problems", len(errs), "first", first)
 		return nil
 	}
 	out := b.Repo.Platform.Output
