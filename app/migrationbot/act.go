@@ -20,6 +20,9 @@ func (b *Bot) act(ctx context.Context, log *slog.Logger, repo vcs.Repo, d *decis
 	case hold:
 		res.HeldBack = append(res.HeldBack, d.g.branch)
 		return nil
+	case wait:
+		log.Info("migration pull request waits: its requests cannot be migrated now", "pr", d.pr.Number, "branch", d.pr.HeadRef)
+		return nil
 	case leaveAlone:
 		return b.leaveAlone(ctx, log, repo, d, res)
 	case closePull:

@@ -286,7 +286,11 @@ func (b *Bot) prepare(co *repocache.Checkout, repo vcs.Repo, mem *memory, pulls 
 			}
 		}
 	}
-	ds = decide(situation{now: b.now(), limits: set.platform.Migrations, groups: groups, pulls: pulls, branches: states, mem: mem})
+	blocked := map[string]bool{}
+	for _, d := range mig.Diagnostics {
+		blocked[d.File] = true
+	}
+	ds = decide(situation{now: b.now(), limits: set.platform.Migrations, groups: groups, pulls: pulls, branches: states, mem: mem, blocked: blocked})
 	commits = make([]plumbing.Hash, len(ds))
 	for i, d := range ds {
 		if d.action == push || d.action == open {

@@ -170,6 +170,10 @@ const (
 	leaveAlone
 	// closePull: nothing is left to migrate; closed with a comment.
 	closePull
+	// wait: a pull request no group needs whose requests cannot be
+	// migrated now (the default branch broke them): left as it is until
+	// they can, or are gone.
+	wait
 )
 
 // decision is what a run does about one group, or about a pull request
@@ -193,6 +197,8 @@ type situation struct {
 	pulls    map[string]*openPull // open migration pull requests by branch
 	branches map[string]branchState
 	mem      *memory
+	// blocked are the files that cannot be migrated now.
+	blocked map[string]bool
 }
 
 // decide says what to do about each group and each open pull request:
@@ -213,6 +219,10 @@ func decide(s situation) []decision {
 		pr, b := s.pulls[branch], s.branches[branch]
 		if !b.tip.IsZero() && !b.ours {
 			stale = append(stale, decision{action: leaveAlone, pr: pr, branch: b})
+			continue
+		}
+		if slices.ContainsFunc(pr.meta.Requests, func(k migrationKey) bool { return s.blocked[k.Path] }) {
+			stale = append(stale, decision{action: wait, pr: pr, branch: b})
 			continue
 		}
 		stale = append(stale, decision{action: closePull, pr: pr, branch: b})

@@ -103,6 +103,7 @@ func TestDecide(t *testing.T) {
 		pulls    map[string]*openPull
 		branches map[string]branchState
 		mem      memory
+		blocked  map[string]bool
 		want     string
 	}{
 		{name: "opens within the hourly limit", limits: limits,
@@ -132,15 +133,20 @@ func TestDecide(t *testing.T) {
 			pulls:    map[string]*openPull{"a": pr(1, "a"), "b": pr(2, "b")},
 			branches: map[string]branchState{"a": {tip: tip, ours: true}},
 			want:     "a:push b:push"},
+		{name: "broken requests wait", limits: limits,
+			pulls:    map[string]*openPull{"a": {PullRequest: vcs.PullRequest{Number: 1, HeadRef: "a"}, meta: pullMeta{Requests: []migrationKey{{"requests/x/a.yaml", "dip/v2"}}}}},
+			branches: map[string]branchState{"a": {tip: tip, ours: true}},
+			blocked:  map[string]bool{"requests/x/a.yaml": true},
+			want:     "#1:wait"},
 		{name: "paused", limits: platform.Migrations{MaxOpenPullRequests: 0, MaxNewPullRequestsPerHour: 2},
 			groups: []*group{g("a")},
 			want:   "a:hold(dip opens no migration pull requests: `spec.migrations.maxOpenPullRequests` is 0)"},
 	}
-	names := map[action]string{keep: "keep", push: "push", open: "open", hold: "hold", leaveAlone: "leave", closePull: "close"}
+	names := map[action]string{keep: "keep", push: "push", open: "open", hold: "hold", leaveAlone: "leave", closePull: "close", wait: "wait"}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.mem.Version = metaVersion
-			ds := decide(situation{now: now, limits: c.limits, groups: c.groups, pulls: c.pulls, branches: c.branches, mem: &c.mem})
+			ds := decide(situation{now: now, limits: c.limits, groups: c.groups, pulls: c.pulls, branches: c.branches, mem: &c.mem, blocked: c.blocked})
 			var got []string
 			for _, d := range ds {
 				s := names[d.action]

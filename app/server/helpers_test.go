@@ -212,6 +212,7 @@ type dipOptions struct {
 	cacheDir    string
 	reconcile   time.Duration
 	workers     int
+	now         func() time.Time
 }
 
 // start runs dip serve against e's GitHub until the test ends.
@@ -247,6 +248,7 @@ func (e *env) start(o dipOptions) *dip {
 		ShutdownTimeout:   20 * time.Second,
 		Bundle:            policybundle.FS,
 		Logger:            jsonLogger(logs),
+		Now:               o.now,
 	}
 	go func() { d.done <- server.Run(ctx, cfg) }()
 	e.t.Cleanup(func() { d.stop(e.t) })

@@ -56,7 +56,8 @@ func migrateEvent(repo vcs.Repo, sha, deliveryID string) vcs.Event {
 	}
 }
 
-// migrateAll is the bot's planner: every pending migration of the tree.
+// migrateAll is the bot's planner: every pending migration of the tree,
+// as dip migrate finds them.
 func migrateAll(fsys fs.FS) (*pipeline.Migration, error) {
-	return nil, errors.New("dip migrate is not built yet")
+	return pipeline.Migrate(fsys, pipeline.MigrateOptions{})
 }

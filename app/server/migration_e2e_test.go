@@ -1,46 +1,13 @@
 package server_test
 
 import (
-	"bytes"
-	"io/fs"
-	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/dipdev/dip/app/pipeline"
+	"github.com/dipdev/dip/vcs/github/githubtest"
 )
-
-// migrateTemplate stands for pipeline.Migrate until it is built: it moves
-// PostgresDatabase and Service requests from dip/v1 to dip/v2 by their
-// apiVersion line.
-func migrateTemplate(fsys fs.FS) (*pipeline.Migration, error) {
-	m := &pipeline.Migration{}
-	kindRE := regexp.MustCompile(`(?m)^kind: (\w+)`)
-	err := fs.WalkDir(fsys, "requests", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".yaml" {
-			return err
-		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		k := kindRE.FindSubmatch(data)
-		if k == nil || !bytes.Contains(data, []byte("apiVersion: dip/v1\n")) || (string(k[1]) != "PostgresDatabase" && string(k[1]) != "Service") {
-			return nil
-		}
-		kind := string(k[1])
-		m.Files = append(m.Files, pipeline.MigratedFile{
-			Path: p, Team: path.Base(path.Dir(p)), Kind: kind, Name: strings.TrimSuffix(path.Base(p), ".yaml"),
-			From: "dip/v1", To: "dip/v2", Codemods: []string{strings.ToLower(kind) + "-v1-to-v2"},
-			Before: data, After: bytes.Replace(data, []byte("apiVersion: dip/v1\n"), []byte("apiVersion: dip/v2\n"), 1), Equivalent: true,
-		})
-		return nil
-	})
-	return m, err
-}
 
 const (
 	paymentsDB  = "dip/migrate/postgresdatabase-v1-to-v2/payments"
@@ -239,3 +206,49 @@ func TestMigrationBotPerRequest(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// In dip serve, the bot runs on the reconcile sweep and after each push's
+// render, and its pull requests get the four check runs of any other:
+// the sweep finds them unchecked, as it would after a lost webhook.
+func TestMigrationPullRequestsAreChecked(t *testing.T) {
+	t.Parallel()
+	e := newBotEnv(t, "{maxNewPullRequestsPerHour: 10}")
+	d := e.start(dipOptions{reconcile: 300 * time.Millisecond, now: e.clock.now})
+
+	var prs []githubtest.PullRequest
+	waitFor(t, time.Minute, "three migration pull requests", func() bool {
+		prs = e.gh.PullRequests(e.full)
+		return len(prs) == 3
+	})
+	for _, p := range prs {
+		runs := e.waitChecks(p.HeadSHA, 2*time.Minute)
+		for name, r := range runs {
+			if r.Conclusion != "success" {
+				t.Errorf("#%d %s concluded %q:\n%s", p.Number, name, r.Conclusion, r.Summary)
+			}
+		}
+	}
+
+	// A push to main: rendered, then the bot updates the team's pull
+	// request, whose new head is checked in turn.
+	before := e.tip(paymentsDB)
+	sha := e.commitMain("Add the refunds database", map[string]string{"requests/payments/refunds-db.yaml": newDatabase("refunds-db")})
+	d.deliver(t, "push", "push-refunds", e.pushPayload(e.main, sha))
+	var head string
+	waitFor(t, time.Minute, "the database pull request to move", func() bool {
+		head = e.tip(paymentsDB)
+		return head != before
+	})
+	if got := e.remote.git(e.remote.bare, "rev-parse", head+"^"); got != sha {
+		t.Errorf("the new head's parent is %s, want the pushed commit %s", got, sha)
+	}
+	for name, r := range e.waitChecks(head, 2*time.Minute) {
+		if r.Conclusion != "success" {
+			t.Errorf("%s concluded %q:\n%s", name, r.Conclusion, r.Summary)
+		}
+	}
+	waitFor(t, time.Minute, "the render of the push", func() bool { return strings.Contains(d.logs.String(), "rendered output committed") })
+	if !strings.Contains(d.logs.String(), `"msg":"migration bot done"`) {
+		t.Errorf("no migration bot run in the logs")
+	}
+}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dipdev/dip/app/migrationbot"
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/app/server"
 	"github.com/dipdev/dip/vcs"
@@ -32,6 +34,15 @@ while read old new ref; do
   done
 done
 `
+
+// templateV1 holds the requests of the platform repo template that dip/v2
+// changed, as they were on dip/v1.
+const templateV1 = "../pipeline/testdata/template-v1"
+
+// migrateAll is dip serve's planner.
+func migrateAll(fsys fs.FS) (*pipeline.Migration, error) {
+	return pipeline.Migrate(fsys, pipeline.MigrateOptions{})
+}
 
 // testClock is a clock tests move.
 type testClock struct {
@@ -95,6 +106,18 @@ func newBotEnv(t *testing.T, migrations string) *botEnv {
 	)
 	repo := gh.AddRepo(vcs.Repo{Owner: owner, Name: repoName})
 	r.seed("../../platform-repo-template")
+	// The template's requests as they were on dip/v1.
+	v1 := map[string]string{}
+	err := fs.WalkDir(os.DirFS(templateV1), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			v1[p] = readFile(t, filepath.Join(templateV1, p))
+		}
+		return err
+	})
+	if err != nil || len(v1) == 0 {
+		t.Fatalf("read %s: %v", templateV1, err)
+	}
+	r.write(v1)
 	if migrations != "" {
 		plat := readFile(t, filepath.Join(r.work, "platform.yaml"))
 		r.write(map[string]string{"platform.yaml": strings.Replace(plat, "  output:\n", "  migrations: "+migrations+"\n  output:\n", 1)})
@@ -109,7 +132,7 @@ func newBotEnv(t *testing.T, migrations string) *botEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.bot = &migrationbot.Bot{Forge: client, Cache: cache, Plan: migrateTemplate, Now: clock.now,
+	e.bot = &migrationbot.Bot{Forge: client, Cache: cache, Plan: migrateAll, Now: clock.now,
 		Committer: migrationbot.Signature(server.DefaultCommitter)}
 	return e
 }
