@@ -75,7 +75,7 @@ type botEnv struct {
 
 // newBotEnv seeds the repository with the platform repo template,
 // platform.yaml's spec ending in migrations.
-func newBotEnv(t *testing.T, migrations string) *botEnv {
+func newBotEnv(t testing.TB, migrations string) *botEnv {
 	t.Helper()
 	r := newRemote(t)
 	hook := filepath.Join(r.bare, "hooks", "post-receive")
@@ -110,7 +110,7 @@ func newBotEnv(t *testing.T, migrations string) *botEnv {
 	v1 := map[string]string{}
 	err := fs.WalkDir(os.DirFS(templateV1), ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			v1[p] = readFile(t, filepath.Join(templateV1, p))
+			v1[p] = readText(t, filepath.Join(templateV1, p))
 		}
 		return err
 	})
@@ -119,7 +119,7 @@ func newBotEnv(t *testing.T, migrations string) *botEnv {
 	}
 	r.write(v1)
 	if migrations != "" {
-		plat := readFile(t, filepath.Join(r.work, "platform.yaml"))
+		plat := readText(t, filepath.Join(r.work, "platform.yaml"))
 		r.write(map[string]string{"platform.yaml": strings.Replace(plat, "  output:\n", "  migrations: "+migrations+"\n  output:\n", 1)})
 	}
 	main := r.commit("main", "Start the platform repo", nil)
@@ -232,4 +232,13 @@ func (e *botEnv) mergeBranch(branch string, n int) {
 	e.remote.git(e.remote.work, "merge", "-q", "--no-ff", "-m", "Merge pull request #"+strconv.Itoa(n), "origin/"+branch)
 	e.remote.git(e.remote.work, "push", "-q", "origin", "main")
 	e.gh.MergePullRequest(e.full, n)
+}
+
+func readText(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
