@@ -212,6 +212,8 @@ func (b *Bot) observe(ctx context.Context, repo vcs.Repo, mem *memory, pulls map
 		var meta pullMeta
 		hasMeta := decodeMeta(pr.Body, pullMarker, &meta)
 		switch {
+		case pr.State == vcs.StateOpen && (pr.Fork || pr.BaseRef != repo.DefaultBranch || !isBotBranch(pr.HeadRef)):
+			// Retargeted by a person: no longer the bot's to update.
 		case pr.State == vcs.StateOpen:
 			// The list was read before it was opened again.
 			p := &openPull{PullRequest: pr, meta: meta}
