@@ -56,7 +56,7 @@ func (b *Bot) update(ctx context.Context, log *slog.Logger, repo vcs.Repo, d *de
 		logSkipped(log, pr.Number, skipped)
 	}
 	title, body := d.g.title(), d.g.pullBody(repo.DefaultBranch, meta)
-	if title == pr.Title && body == pr.Body {
+	if sameText(title, pr.Title) && sameText(body, pr.Body) {
 		return nil
 	}
 	if _, err := b.Forge.EditPullRequest(ctx, repo, pr.Number, vcs.PullRequestEdit{Title: &title, Body: &body}); err != nil {
@@ -167,7 +167,7 @@ func (b *Bot) track(ctx context.Context, log *slog.Logger, repo vcs.Repo, tr tra
 		return nil
 	}
 	res.TrackingIssue = tr.issue.Number
-	if tr.issue.Title == issueTitle && (tr.issue.Body == rep.body(mem) || tr.issue.Body == rep.body(pruned)) {
+	if sameText(tr.issue.Title, issueTitle) && (sameText(tr.issue.Body, rep.body(mem)) || sameText(tr.issue.Body, rep.body(pruned))) {
 		return nil
 	}
 	if _, err := b.Forge.EditIssue(ctx, repo, tr.issue.Number, issueTitle, rep.body(pruned)); err != nil {
@@ -195,6 +195,13 @@ func openReports(ds []decision) []openReport {
 	}
 	slices.SortFunc(out, func(a, b openReport) int { return a.number - b.number })
 	return out
+}
+
+// sameText compares a text dip wrote with the host's copy of it, which
+// may have other line endings or lose surrounding space.
+func sameText(a, b string) bool {
+	norm := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
+	return norm(a) == norm(b)
 }
 
 // missing returns the reviewers of want that asked does not hold.

@@ -245,3 +245,20 @@ func TestLimits(t *testing.T) {
 		t.Errorf("%d tracking issues opened", n)
 	}
 }
+
+// A host that gives a body back with other line endings, or without its
+// surrounding space, does not make every run edit it again.
+func TestHostNormalizedBodies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, lifecycleFiles())
+	e.run()
+	var open []vcs.PullRequest
+	for _, p := range e.fake.PullRequests(e.full) {
+		p.Body = "\n" + strings.ReplaceAll(p.Body, "\n", "\r\n") + "\r\n"
+		open = append(open, p)
+	}
+	e.fake.SetOpenPullRequests(e.full, open...)
+	if _, writes := e.run(); len(writes) > 0 {
+		t.Errorf("re-run wrote: %s", methods(writes))
+	}
+}
