@@ -33,6 +33,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./platform/
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./checks/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./app/audit/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./vcs/codeowners/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeMeta$$' -fuzztime $(FUZZTIME) ./app/migrationbot/
 
 ## bench: Go benchmarks, whole-process timings on synthetic repos of 100, 1,000 and 10,000 requests,
 ## dip audit on histories of 1,000 and 10,000 render commits, then webhook receipt against a plain
@@ -42,6 +44,7 @@ WEBHOOK_BENCH_FLAGS ?= -d 2s -runs 3
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/pipeline/ ./checks/validate/
 	$(GO) test -run '^$$' -bench PullRequestChecks -benchtime 5x ./app/server/
+	$(GO) test -run '^$$' -bench MigrationBotIdle -benchtime 10x ./app/server/
 	$(GO) run ./internal/bench/dipbench engine -dip $(BIN) -n 100,1000,10000
 	$(GO) run ./internal/bench/dipbench audit -dip $(BIN) -n 1000,10000 -verify 100
 	$(GO) run ./internal/bench/dipbench webhook $(WEBHOOK_BENCH_FLAGS)

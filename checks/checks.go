@@ -115,11 +115,16 @@ func levelRank(l Level) int {
 	}
 }
 
-// FromDiagnostics turns validation problems into failure annotations.
+// FromDiagnostics turns validation problems into annotations: errors are
+// failures, warnings warnings.
 func FromDiagnostics(ds platform.Diagnostics) []Annotation {
 	out := make([]Annotation, len(ds))
 	for i, d := range ds {
-		out[i] = Annotation{Pos: d.Pos, Level: LevelFailure, Rule: d.Rule, Message: d.Message}
+		level := LevelFailure
+		if d.IsWarning() {
+			level = LevelWarning
+		}
+		out[i] = Annotation{Pos: d.Pos, Level: level, Rule: d.Rule, Message: d.Message}
 	}
 	return out
 }

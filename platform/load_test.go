@@ -106,7 +106,7 @@ func TestFieldPos(t *testing.T) {
 		t.Fatal(err)
 	}
 	pg := spec.(*platform.PostgresDatabaseSpec)
-	if pg.Size != "large" || pg.StorageGB != 50 || !pg.Encrypted || pg.Version != "16" {
+	if pg.InstanceClass != "db.r6g.xlarge" || pg.Storage != (platform.Storage{SizeGB: 50}) || !pg.Encrypted || pg.Version != "16" {
 		t.Errorf("production spec %+v", pg)
 	}
 }

@@ -56,7 +56,31 @@ type Platform struct {
 	AllowedRegions []string
 	Output         Output
 	Scanners       []Scanner
+	Migrations     Migrations
 }
+
+// Migrations are the settings of the bot that opens pull requests moving
+// requests off deprecated blueprint versions.
+type Migrations struct {
+	// GroupBy is GroupByTeam (a pull request per codemod and team) or
+	// GroupByRequest (one per request).
+	GroupBy string `json:"groupBy"`
+	// MaxOpenPullRequests bounds the bot's open pull requests; zero
+	// opens none (those open are still kept up to date).
+	MaxOpenPullRequests int `json:"maxOpenPullRequests"`
+	// MaxNewPullRequestsPerHour bounds the pull requests the bot opens
+	// in any hour.
+	MaxNewPullRequestsPerHour int `json:"maxNewPullRequestsPerHour"`
+}
+
+// Ways to group migrations into pull requests.
+const (
+	GroupByTeam    = "team"
+	GroupByRequest = "request"
+)
+
+// DefaultMigrations are the bot's settings when platform.yaml sets none.
+var DefaultMigrations = Migrations{GroupBy: GroupByTeam, MaxOpenPullRequests: 10, MaxNewPullRequestsPerHour: 2}
 
 // Environment is one environment of the platform.
 type Environment struct {
@@ -142,6 +166,11 @@ type rawPlatform struct {
 		AllowedRegions []string      `json:"allowedRegions"`
 		Output         Output        `json:"output"`
 		Scanners       []Scanner     `json:"scanners"`
+		Migrations     struct {
+			GroupBy                   string `json:"groupBy"`
+			MaxOpenPullRequests       *int   `json:"maxOpenPullRequests"`
+			MaxNewPullRequestsPerHour *int   `json:"maxNewPullRequestsPerHour"`
+		} `json:"migrations"`
 	} `json:"spec"`
 }
 
@@ -166,6 +195,17 @@ func DecodePlatform(doc *Document) (*Platform, error) {
 	}
 	if p.Output.Path == "" {
 		p.Output.Path = "rendered"
+	}
+	m := raw.Spec.Migrations
+	p.Migrations = DefaultMigrations
+	if m.GroupBy != "" {
+		p.Migrations.GroupBy = m.GroupBy
+	}
+	if m.MaxOpenPullRequests != nil {
+		p.Migrations.MaxOpenPullRequests = *m.MaxOpenPullRequests
+	}
+	if m.MaxNewPullRequestsPerHour != nil {
+		p.Migrations.MaxNewPullRequestsPerHour = *m.MaxNewPullRequestsPerHour
 	}
 	return p, nil
 }
@@ -241,9 +281,8 @@ func (r *Request) Spec(env string) (Spec, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown kind %s %s", r.APIVersion, r.Kind)
 	}
-	merged := mergeSpec(r.spec, r.overrides[env])
-	s := k.Defaults()
-	if err := decodeStrict(merged, s); err != nil {
+	s, err := k.decode(mergeSpec(r.spec, r.overrides[env]))
+	if err != nil {
 		return nil, Diagnostic{Pos: r.FieldPos(env, "spec"), Rule: "schema", Message: fmt.Sprintf("spec for %s: %v", env, err)}
 	}
 	return s, nil
@@ -262,9 +301,12 @@ func (r *Request) Overrides() []string { return slices.Sorted(maps.Keys(r.overri
 // "spec.resources.cpu") is written for environment env: in the
 // environment's overrides when set there, else in the spec. A field left
 // to its default is reported at its nearest written parent, usually the
-// request's "spec:" line.
+// request's "spec:" line. A field named as another version of the
+// request's blueprint names it is looked up under its name in the
+// request's version (see FieldIn): spec.replicas is spec.scaling.min of a
+// dip/v2 Service.
 func (r *Request) FieldPos(env, field string) Pos {
-	path := strings.Split(field, ".")
+	path := strings.Split(FieldIn(r.APIVersion, r.Kind, field), ".")
 	if env != "" && len(path) > 1 && path[0] == "spec" {
 		over := append([]string{"spec", "overrides", env}, path[1:]...)
 		if k := LookupKey(r.Doc.Root, over...); k != nil {

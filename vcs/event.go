@@ -65,6 +65,10 @@ const (
 	// EventPush is a push to the default branch: render and commit the
 	// result to the output branch.
 	EventPush EventKind = "push"
+	// EventMigrate asks the migration bot to bring the migration pull
+	// requests of the default branch (Ref) in line with its head; dip
+	// queues it after each push's render and on the reconcile sweep.
+	EventMigrate EventKind = "migrate"
 	// EventInstallation is an App installed, removed or given repositories.
 	EventInstallation EventKind = "installation"
 	// EventPing is the host checking that the hook works.

@@ -291,16 +291,17 @@ func (vr *verifier) render(source plumbing.Hash) *render {
 		return rd
 	}
 	b, err := pipeline.Render(fsys)
-	switch {
-	case err != nil:
+	if err != nil {
 		rd.err = err
 		return rd
-	case b.Repo == nil || len(b.Diagnostics) > 0:
+	}
+	// Warnings, such as a deprecated blueprint version, render as well.
+	if errs := b.Diagnostics.Errors(); b.Repo == nil || len(errs) > 0 {
 		first := "platform.yaml is invalid"
-		if len(b.Diagnostics) > 0 {
-			first = b.Diagnostics[0].Error()
+		if len(errs) > 0 {
+			first = errs[0].Error()
 		}
-		rd.err = fmt.Errorf("%s (%s)", plural(max(1, len(b.Diagnostics)), "problem"), first)
+		rd.err = fmt.Errorf("%s (%s)", plural(max(1, len(errs)), "problem"), first)
 		return rd
 	}
 	rd.outPath = strings.TrimSuffix(b.Repo.Platform.Output.Path, "/")

@@ -45,10 +45,10 @@ func TestDefaultBundleFindsRealProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"terraform.enforce_encryption": "requests/payments/orders-db.yaml:14",
-		"terraform.backup_retention":   "requests/payments/orders-db.yaml:20",
+		"terraform.enforce_encryption": "requests/payments/orders-db.yaml:15",
+		"terraform.backup_retention":   "requests/payments/orders-db.yaml:22",
 		"kubernetes.image_tag":         "requests/payments/orders-api.yaml:11",
-		"requests.public_tls":          "requests/payments/orders-api.yaml:25",
+		"requests.public_tls":          "requests/payments/orders-api.yaml:28",
 	}
 	got := map[string]string{}
 	for _, a := range run.Report.Get(checks.Policy).Annotations {

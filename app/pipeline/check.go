@@ -144,12 +144,20 @@ func (run *CheckRun) validateResult() checks.Result {
 	}
 	res := checks.Result{Name: checks.Validate, Annotations: checks.FromDiagnostics(ds)}
 	judged := run.judgedRequests()
-	if len(ds) == 0 {
+	errs, warnings := len(ds.Errors()), len(ds.Warnings())
+	switch {
+	case errs > 0:
+		res.Conclusion = checks.Failure
+		res.Title = fmt.Sprintf("%s in %s", plural(errs, "problem"), plural(countFiles(checks.FromDiagnostics(ds.Errors())), "file"))
+		if warnings > 0 {
+			res.Title += fmt.Sprintf(", %s", plural(warnings, "warning"))
+		}
+	case warnings > 0:
+		res.Conclusion = checks.Success
+		res.Title = fmt.Sprintf("%s valid, %s", plural(judged, "request"), plural(warnings, "warning"))
+	default:
 		res.Conclusion = checks.Success
 		res.Title = fmt.Sprintf("%s valid", plural(judged, "request"))
-	} else {
-		res.Conclusion = checks.Failure
-		res.Title = fmt.Sprintf("%s in %s", plural(len(ds), "problem"), plural(countFiles(res.Annotations), "file"))
 	}
 	res.Summary = validateSummary(run, res)
 	return res

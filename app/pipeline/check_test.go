@@ -111,8 +111,8 @@ func TestPolicyFindingLandsOnRequestLine(t *testing.T) {
 	if a == nil {
 		t.Fatalf("no encryption finding:\n%+v", run.Report.Get(checks.Policy))
 	}
-	if a.File != "requests/payments/orders-db.yaml" || a.Line != 20 || a.Env != "production" || a.Level != checks.LevelFailure {
-		t.Errorf("annotation = %+v, want requests/payments/orders-db.yaml:20 in production", a)
+	if a.File != "requests/payments/orders-db.yaml" || a.Line != 22 || a.Env != "production" || a.Level != checks.LevelFailure {
+		t.Errorf("annotation = %+v, want requests/payments/orders-db.yaml:22 in production", a)
 	}
 	if !strings.HasPrefix(a.Source, "rendered/production/payments/orders-db/terraform/") {
 		t.Errorf("annotation source = %q, want the rendered file", a.Source)
@@ -215,7 +215,7 @@ func TestExceptions(t *testing.T) {
       reason: migrating to a KMS key, ticket SEC-12
       expires: 2026-12-31
 `)
-	edit(t, head, "requests/payments/orders-db.yaml", "  storageGB: 20\n", "  storageGB: 20\n  encrypted: false\n")
+	edit(t, head, "requests/payments/orders-db.yaml", "  backupRetentionDays: 7\n", "  backupRetentionDays: 7\n  encrypted: false\n")
 	run := check(t, head, nil, "2026-11-22")
 	if c := run.Report.Get(checks.Policy).Conclusion; c != checks.Success {
 		t.Errorf("exception in force: dip/policy = %s, want success", c)
@@ -314,8 +314,8 @@ func TestInvalidRequestIsReportedAndOthersStillJudged(t *testing.T) {
 		t.Errorf("dip/validate = %s", c)
 	}
 	a := findAnnotation(&run.Report, checks.Policy, "requests.public_tls")
-	if a == nil || a.File != "requests/payments/orders-api.yaml" || a.Line != 25 {
-		t.Errorf("TLS finding = %+v, want orders-api.yaml:25", a)
+	if a == nil || a.File != "requests/payments/orders-api.yaml" || a.Line != 28 {
+		t.Errorf("TLS finding = %+v, want orders-api.yaml:28", a)
 	}
 }
 

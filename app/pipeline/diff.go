@@ -68,7 +68,7 @@ func renderDiff(head, base *Build, scope *Scope) RenderDiff {
 
 func headInvalid(head *Build, source string) bool {
 	for _, d := range head.Diagnostics {
-		if d.File == source {
+		if d.File == source && !d.IsWarning() {
 			return true
 		}
 	}

@@ -17,6 +17,7 @@ import (
 // environment, without its contents. When a request cannot be rendered the
 // new tree is thrown away, dir is left as it was, and the problem is added
 // to b.Diagnostics. The error is for the output directory itself.
+// Warnings in b.Diagnostics do not stop the tree from being written.
 func (b *Build) RenderInto(dir string) error {
 	w, err := NewTreeWriter(dir)
 	if err != nil {
@@ -90,7 +91,7 @@ func (b *Build) RenderInto(dir string) error {
 	if writeErr != nil {
 		return writeErr
 	}
-	if len(b.Diagnostics) > 0 {
+	if b.Diagnostics.HasErrors() {
 		return nil
 	}
 	return w.Commit()

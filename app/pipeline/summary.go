@@ -23,7 +23,11 @@ func validateSummary(run *CheckRun, res checks.Result) string {
 				fmt.Fprintf(&b, "| … | | %d more, on the files' lines |\n", len(res.Annotations)-maxListed)
 				break
 			}
-			fmt.Fprintf(&b, "| `%s` | %d | %s |\n", a.File, a.Line, cell(a.Message))
+			mark := ""
+			if a.Level == checks.LevelWarning {
+				mark = "(warning) "
+			}
+			fmt.Fprintf(&b, "| `%s` | %d | %s%s |\n", a.File, a.Line, mark, cell(a.Message))
 		}
 	}
 	return b.String()

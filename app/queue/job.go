@@ -53,6 +53,9 @@ func headOf(ev vcs.Event) (subject, head string, ok bool) {
 	case ev.Kind == vcs.EventPush && ev.Ref != "":
 		head = ev.SHA
 		subject = repo + "@" + ev.Ref
+	case ev.Kind == vcs.EventMigrate && ev.Ref != "":
+		head = ev.SHA
+		subject = repo + "@" + ev.Ref + ":migrate"
 	}
 	return subject, head, subject != "" && head != ""
 }

@@ -7,9 +7,9 @@
 // Two rules sit beside River's. A delivery id is accepted once: its row in
 // dip_delivery, written in the same transaction as the job, refuses any
 // redelivery for Config.Retention, whatever became of the first job. And a
-// check of a pull request, or a push to a branch, is skipped when a newer
-// head commit of the same pull request or branch was enqueued after it:
-// dip_head keeps the newest.
+// check of a pull request, a push to a branch, or a migration bot run of
+// a branch, is skipped when a newer head commit of the same pull request
+// or branch was enqueued after it: dip_head keeps the newest.
 package queue
 
 import (

@@ -116,18 +116,26 @@ func TestSupersededHeadsAreSkipped(t *testing.T) {
 	enqueue(t, q, pushEvent("main-1", "refs/heads/main", "111"))
 	enqueue(t, q, pushEvent("dev-1", "refs/heads/dev", "ddd")) // another branch
 	enqueue(t, q, pushEvent("main-2", "refs/heads/main", "222"))
+	// Migration bot runs of main: the newer supersedes the older, and
+	// neither supersedes nor is superseded by main's pushes.
+	migrate := func(id, sha string) vcs.Event {
+		return vcs.Event{Host: vcs.GitHub, DeliveryID: id, Kind: vcs.EventMigrate, Name: "migrate", Repo: testRepo(), Ref: "main", SHA: sha}
+	}
+	enqueue(t, q, migrate("migrate-1", "111"))
+	enqueue(t, q, migrate("migrate-2", "222"))
 	ping := vcs.Event{Host: vcs.GitHub, DeliveryID: "ping", Kind: vcs.EventPing, Name: "ping", Repo: testRepo()}
 	enqueue(t, q, ping)
 	start(t, q)
 
-	rec.wait(t, 5, 10*time.Second)
+	rec.wait(t, 6, 10*time.Second)
 	waitFor(t, 5*time.Second, "superseded metric", func() bool {
 		return metricValue(t, reg, "dip_queue_jobs_total", map[string]string{"outcome": "superseded"}) >= 1 &&
 			metricValue(t, reg, "dip_queue_jobs_total", map[string]string{"kind": "check", "outcome": "superseded"}) == 2 &&
-			metricValue(t, reg, "dip_queue_jobs_total", map[string]string{"kind": "push", "outcome": "superseded"}) == 1
+			metricValue(t, reg, "dip_queue_jobs_total", map[string]string{"kind": "push", "outcome": "superseded"}) == 1 &&
+			metricValue(t, reg, "dip_queue_jobs_total", map[string]string{"kind": "migrate", "outcome": "superseded"}) == 1
 	})
 	got := rec.snapshot()
-	want := map[string]int{"pr1-b": 1, "pr2-x": 1, "main-2": 1, "dev-1": 1, "ping": 1}
+	want := map[string]int{"pr1-b": 1, "pr2-x": 1, "main-2": 1, "dev-1": 1, "migrate-2": 1, "ping": 1}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("handled %v, want %v", got, want)
 	}
@@ -137,8 +145,8 @@ func TestSupersededHeadsAreSkipped(t *testing.T) {
 			superseded = append(superseded, line)
 		}
 	}
-	if len(superseded) != 3 {
-		t.Fatalf("%d superseded log lines, want 3:\n%s", len(superseded), logs)
+	if len(superseded) != 4 {
+		t.Fatalf("%d superseded log lines, want 4:\n%s", len(superseded), logs)
 	}
 	for _, want := range []string{`"delivery_id":"pr1-a"`, `"delivery_id":"pr1-rerun-a"`, `"delivery_id":"main-1"`, `"repo":"acme/platform"`, `"pr":1`, `"sha":"aaa"`, `"latest_sha":"bbb"`, `"event":"pull_request"`} {
 		if !strings.Contains(strings.Join(superseded, "\n"), want) {

@@ -292,7 +292,7 @@ func TestMergeCommitsRenderedOutput(t *testing.T) {
 		"Dip-Pull-Request: 21 ",
 		"Dip-Requested-By: alice",
 		"Dip-Approved-By: bob\nDip-Approved-By: dave\n",
-		"Dip-Policy-Bundle: 1.0.0",
+		"Dip-Policy-Bundle: 1.1.0",
 		"Dip-Request: requests/payments/orders-db.yaml\nDip-Request: requests/payments/refunds.yaml\n",
 		"Dip-Exception: requests/payments/orders-db.yaml terraform.restrict_instance_types 2999-01-01",
 	} {

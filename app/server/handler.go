@@ -1,7 +1,8 @@
 // Package server is dip serve: the GitHub App. Webhook deliveries are
 // verified and queued by package webhook; the Handler here works them from
 // the durable queue — checks of pull requests (pull_request.go), renders
-// of merges committed to the output branch (push.go) — and the Reconciler
+// of merges committed to the output branch (push.go), runs of the
+// migration bot (migrate.go) — and the Reconciler
 // finds work whose webhook was lost (reconcile.go). Server (server.go)
 // puts it together behind the HTTP endpoints.
 package server
@@ -13,10 +14,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/dipdev/dip/app/migrationbot"
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/queue"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/vcs"
+	"github.com/dipdev/dip/webhook"
 )
 
 // Handler works the events of the queue. It is safe for concurrent use.
@@ -35,6 +38,11 @@ type Handler struct {
 	// Committer signs the output branch's commits; the zero value is
 	// DefaultCommitter.
 	Committer Signature
+	// Bot keeps the migration pull requests; nil turns it off.
+	Bot *migrationbot.Bot
+	// Queue takes the jobs a job leads to: the migration bot's run after
+	// a push's render.
+	Queue webhook.Enqueuer
 }
 
 var _ queue.Handler = (*Handler)(nil)
@@ -54,6 +62,8 @@ func (h *Handler) Handle(ctx context.Context, ev vcs.Event) error {
 		return h.check(ctx, log, ev)
 	case vcs.EventPush:
 		return h.push(ctx, log, ev)
+	case vcs.EventMigrate:
+		return h.migrate(ctx, log, ev)
 	case vcs.EventInstallation:
 		// The reconcile sweep takes up new repositories; nothing is owed
 		// to the installation itself.

@@ -213,6 +213,7 @@ type dipOptions struct {
 	reconcile   time.Duration
 	workers     int
 	auditToken  string
+	now         func() time.Time
 }
 
 // start runs dip serve against e's GitHub until the test ends.
@@ -249,6 +250,7 @@ func (e *env) start(o dipOptions) *dip {
 		Bundle:            policybundle.FS,
 		Logger:            jsonLogger(logs),
 		AuditToken:        []byte(o.auditToken),
+		Now:               o.now,
 	}
 	go func() { d.done <- server.Run(ctx, cfg) }()
 	e.t.Cleanup(func() { d.stop(e.t) })

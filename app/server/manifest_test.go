@@ -10,8 +10,10 @@ import (
 )
 
 // The App manifest asks for exactly what dip uses: check runs (checks),
-// cloning and pushing the output branch (contents), listing pull requests
-// and reviews (pull requests), and metadata; and the events the webhook
+// cloning and pushing the output branch and the migration branches
+// (contents), listing pull requests and reviews and opening migration pull
+// requests (pull requests), the migrations tracking issue (issues), and
+// metadata; and the events the webhook
 // acts on. installation and installation_repositories reach every App
 // without subscribing; merge_group needs the merge queues permission,
 // which the README explains how to add.
@@ -31,7 +33,7 @@ func TestAppManifest(t *testing.T) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatalf("github-app-manifest.json: %v", err)
 	}
-	want := map[string]string{"checks": "write", "contents": "write", "pull_requests": "write", "metadata": "read"}
+	want := map[string]string{"checks": "write", "contents": "write", "issues": "write", "pull_requests": "write", "metadata": "read"}
 	if diff := cmp.Diff(want, m.Permissions); diff != "" {
 		t.Errorf("permissions (-want +got):\n%s", diff)
 	}

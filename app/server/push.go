@@ -26,7 +26,8 @@ const maxPushAttempts = 5
 // push renders the default branch at the pushed commit and commits the
 // result to the platform's output branch: one commit per source commit,
 // only when the rendered tree changes, fast-forward only, with the audit
-// trailers. A default branch that does not validate gets no commit.
+// trailers. A default branch that does not validate gets no commit. Then
+// it queues the migration bot, unless the render is to be tried again.
 func (h *Handler) push(ctx context.Context, log *slog.Logger, ev vcs.Event) error {
 	if ev.SHA == "" || ev.Ref == "" {
 		return fmt.Errorf("render %s: %w: no commit or branch", ev.Repo.FullName(), queue.ErrPermanent)
@@ -34,6 +35,9 @@ func (h *Handler) push(ctx context.Context, log *slog.Logger, ev vcs.Event) erro
 	for attempt := 1; ; attempt++ {
 		err := h.renderAndCommit(ctx, log, ev)
 		if !errors.Is(err, repocache.ErrRejected) || attempt == maxPushAttempts {
+			if err == nil || errors.Is(err, queue.ErrPermanent) {
+				err = errors.Join(err, h.queueMigration(ctx, log, ev))
+			}
 			return err
 		}
 		log.Info("output branch moved while committing; fetching and trying again", "attempt", attempt)
@@ -67,13 +71,13 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 	if err != nil {
 		return fmt.Errorf("render %s@%s: %w: %w", ev.Repo.FullName(), head, queue.ErrPermanent, err)
 	}
-	if b.Repo == nil || len(b.Diagnostics) > 0 {
+	if errs := b.Diagnostics.Errors(); b.Repo == nil || len(errs) > 0 {
 		first := "platform.yaml is invalid"
-		if len(b.Diagnostics) > 0 {
-			first = b.Diagnostics[0].Error()
+		if len(errs) > 0 {
+			first = errs[0].Error()
 		}
 		log.Error("default branch does not validate; nothing committed to the output branch",
-			"head", head.String(), "problems", len(b.Diagnostics), "first", first)
+			"head", head.String(), "problems", len(errs), "first", first)
 		return nil
 	}
 	out := b.Repo.Platform.Output

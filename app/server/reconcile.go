@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,13 +25,22 @@ const DefaultReconcileInterval = 5 * time.Minute
 // Reconciler finds work a lost webhook left undone — GitHub does not
 // redeliver a failed delivery — and queues it: open pull requests whose
 // head has none of dip's check runs, and output branches behind their
-// default branch. Its deliveries have ids of their own, so sweeps of
-// several replicas queue each piece of work once.
+// default branch. It also queues a run of the migration bot for every
+// platform repo, which picks up what no webhook announces: pull requests
+// closed, limits that allow more. Its deliveries have ids of their own,
+// so sweeps of several replicas queue each piece of work once (the bot's
+// once per interval).
 type Reconciler struct {
 	Provider vcs.Provider
 	Cache    *repocache.Cache
 	Queue    webhook.Enqueuer
 	Logger   *slog.Logger
+	// Migrations turns on the migration bot's runs.
+	Migrations bool
+	// Now is the clock sweeps are numbered by; nil is time.Now.
+	Now func() time.Time
+
+	interval time.Duration
 }
 
 // Run sweeps at once and then every interval until ctx ends.
@@ -38,6 +48,7 @@ func (r *Reconciler) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = DefaultReconcileInterval
 	}
+	r.interval = interval
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -111,16 +122,37 @@ func (r *Reconciler) sweepRepo(ctx context.Context, repo vcs.Repo) (int, error) 
 		}
 	}
 	ev, behind, err := r.outputBehind(ctx, repo)
-	if err != nil || !behind {
+	if err != nil || ev.SHA == "" {
 		return queued, err
 	}
-	if ok, err := r.Queue.Enqueue(ctx, ev); err != nil {
+	if behind {
+		if ok, err := r.Queue.Enqueue(ctx, ev); err != nil {
+			return queued, err
+		} else if ok {
+			queued++
+			r.logger().Info("output branch behind the default branch; queued a render", eventAttrs(ev)...)
+		}
+	}
+	if !r.Migrations {
+		return queued, nil
+	}
+	// One run per interval, whichever replica sweeps first.
+	every := cmp.Or(r.interval, DefaultReconcileInterval)
+	slot := r.now().Truncate(every).Unix()
+	m := migrateEvent(repo, ev.SHA, "reconcile-migrate-"+strconv.FormatInt(repo.ID, 10)+"-"+ev.SHA+"-"+strconv.FormatInt(slot, 10))
+	if ok, err := r.Queue.Enqueue(ctx, m); err != nil {
 		return queued, err
 	} else if ok {
 		queued++
-		r.logger().Info("output branch behind the default branch; queued a render", eventAttrs(ev)...)
 	}
 	return queued, nil
+}
+
+func (r *Reconciler) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
 }
 
 // unchecked reports whether one of dip's check runs is missing on sha. A
@@ -143,7 +175,8 @@ func (r *Reconciler) unchecked(ctx context.Context, repo vcs.Repo, sha string) (
 }
 
 // outputBehind reports whether the default branch's head is rendered on
-// the output branch, and the push event that would render it.
+// the output branch, and the push event that would render it; the event
+// is set, and names the head, whenever the repository is a platform repo.
 func (r *Reconciler) outputBehind(ctx context.Context, repo vcs.Repo) (vcs.Event, bool, error) {
 	if repo.DefaultBranch == "" {
 		return vcs.Event{}, false, nil
@@ -162,6 +195,11 @@ func (r *Reconciler) outputBehind(ctx context.Context, repo vcs.Repo) (vcs.Event
 	if !ok {
 		return vcs.Event{}, false, nil // not a platform repo, or a broken one: pushes say why
 	}
+	ev := vcs.Event{
+		Host: repo.Host, Kind: vcs.EventPush, Name: "reconcile",
+		DeliveryID: "reconcile-push-" + strconv.FormatInt(repo.ID, 10) + "-" + head.String(),
+		Repo:       repo, SHA: head.String(), Ref: repo.DefaultBranch,
+	}
 	co, err = r.Cache.Fetch(ctx, repo, []string{"refs/heads/" + branch})
 	if err != nil {
 		return vcs.Event{}, false, err
@@ -174,14 +212,9 @@ func (r *Reconciler) outputBehind(ctx context.Context, repo vcs.Repo) (vcs.Event
 		}
 		if rendered, ok := audit.SourceOf(c.Message); ok {
 			if rendered == head || isAncestor(co.Repo, head, rendered) {
-				return vcs.Event{}, false, nil
+				return ev, false, nil
 			}
 		}
-	}
-	ev := vcs.Event{
-		Host: repo.Host, Kind: vcs.EventPush, Name: "reconcile",
-		DeliveryID: "reconcile-push-" + strconv.FormatInt(repo.ID, 10) + "-" + head.String(),
-		Repo:       repo, SHA: head.String(), Ref: repo.DefaultBranch,
 	}
 	return ev, true, nil
 }

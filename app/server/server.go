@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/dipdev/dip/app/migrationbot"
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/queue"
 	"github.com/dipdev/dip/app/repocache"
@@ -57,6 +58,9 @@ type Config struct {
 	// AuditToken is the bearer token GET /audit asks for; empty turns the
 	// endpoint off.
 	AuditToken []byte
+	// Now is the clock of exceptions, commits and the migration bot's
+	// hourly limit; nil is time.Now.
+	Now func() time.Time
 }
 
 // DefaultShutdownTimeout bounds a graceful stop.
@@ -112,9 +116,17 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	h := &Handler{
 		Provider: gh, Cache: cache, Bundle: cfg.Bundle, Scan: pipeline.DefaultScanner(),
-		Logger: log,
+		Logger: log, Now: now,
+	}
+	h.Bot = &migrationbot.Bot{
+		Forge: gh, Cache: cache, Plan: migrateAll, Now: now, Logger: log,
+		Committer: migrationbot.Signature(h.committer()),
 	}
 	qcfg := queue.Config{
 		DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, JobTimeout: cfg.JobTimeout,
@@ -125,6 +137,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer q.Close()
+	h.Queue = q
 
 	ln := cfg.Listener
 	if ln == nil {
@@ -167,7 +180,7 @@ func Run(ctx context.Context, cfg Config) error {
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	var sweeps sync.WaitGroup
 	if cfg.ReconcileInterval >= 0 {
-		rec := &Reconciler{Provider: gh, Cache: cache, Queue: q, Logger: log}
+		rec := &Reconciler{Provider: gh, Cache: cache, Queue: q, Logger: log, Migrations: h.Bot != nil, Now: now}
 		sweeps.Go(func() { rec.Run(sweepCtx, cfg.ReconcileInterval) })
 	}
 

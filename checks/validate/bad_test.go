@@ -115,8 +115,8 @@ func TestBadInputs(t *testing.T) {
 		// Kinds and versions.
 		{"unknown kind", func(t *testing.T) map[string]string { return edit(t, db, "kind: PostgresDatabase", "kind: Postgres") },
 			[]string{db + `:2:1 [kind] kind: unknown kind "Postgres" (did you mean "PostgresDatabase"?); dip/v1 kinds are BatchJob, Bucket,`}},
-		{"unknown version", func(t *testing.T) map[string]string { return edit(t, db, "apiVersion: dip/v1", "apiVersion: dip/v2") },
-			[]string{db + `:1:1 [kind] apiVersion: unknown version "dip/v2" (did you mean "dip/v1"?); known versions: dip/v1`}},
+		{"unknown version", func(t *testing.T) map[string]string { return edit(t, db, "apiVersion: dip/v1", "apiVersion: dip/1") },
+			[]string{db + `:1:1 [kind] apiVersion: unknown version "dip/1" (did you mean "dip/v1"?); known versions: dip/v1, dip/v2`}},
 		{"team file under requests", func(t *testing.T) map[string]string { return map[string]string{db: teamYAML("orders-db")} },
 			[]string{db + `:2:1 [kind] kind: a Team is not a request; it belongs in teams/<team>.yaml`}},
 

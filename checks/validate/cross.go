@@ -221,7 +221,7 @@ func (x *crossCheck) uses(c *checkedRequest) {
 			case used == nil:
 				c.diags.Add(at, "reference", "%s: no %s named %q in the repo%s", field, u.Kind, u.Name,
 					suggestion(u.Name, slices.Collect(maps.Keys(x.byKind[u.Kind]))))
-			case len(used.diags) > 0:
+			case used.failed():
 				c.diags.Add(at, "reference", "%s: %s %q is invalid (see %s); fix it first", field, u.Kind, u.Name, used.doc.File)
 			case !slices.Contains(used.req.Environments, env):
 				c.diags.Add(at, "reference", "%s: %s %q is not in environment %s (it is in %s)", field, u.Kind, u.Name,

@@ -1,6 +1,7 @@
 package validate_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -186,7 +187,16 @@ func repoFS(files map[string]string) fstest.MapFS {
 	return fsys
 }
 
+// validateFS validates fsys, leaving out the warnings that the dip/v1
+// fixtures are deprecated (TestDeprecatedVersionsWarn checks those).
 func validateFS(t testing.TB, fsys fstest.MapFS) (*platform.Repo, platform.Diagnostics) {
+	t.Helper()
+	repo, diags := validateAll(t, fsys)
+	return repo, slices.DeleteFunc(diags, func(d platform.Diagnostic) bool { return d.Rule == "deprecated" })
+}
+
+// validateAll validates fsys and returns every diagnostic.
+func validateAll(t testing.TB, fsys fstest.MapFS) (*platform.Repo, platform.Diagnostics) {
 	t.Helper()
 	src, err := platform.Load(fsys)
 	if err != nil {

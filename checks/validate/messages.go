@@ -39,6 +39,8 @@ var patternHints = map[string]string{
 	`^(@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9._-]+)?|[^@\s]+@[^@\s]+)$`: "a GitHub user or team (@org/team) or an email address",
 	`^[A-Za-z0-9][A-Za-z0-9._-]*$`:                                     "letters, digits, '.', '_' and '-'",
 	`^#[^\s]+$`:                                                        "a Slack channel such as #payments",
+	`^([a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*$`:              "a port name: lowercase letters and digits with single '-' between them, at least one letter",
+	`^db\.[a-z0-9]+\.[a-z0-9]+(\.[a-z0-9]+)?$`:                         "an RDS instance class such as db.t4g.small",
 }
 
 // explainer turns a schema validation error into diagnostics a developer
@@ -151,6 +153,29 @@ func (e explainer) leaf(err *jsonschema.ValidationError) {
 	}
 }
 
+// renamed says how the request's blueprint version writes field, a path
+// of spec or of an environment's overrides, when another version of the
+// blueprint names the field so: a dip/v1 field in a dip/v2 request, or the
+// other way round.
+func (e explainer) renamed(field []string) string {
+	if len(field) < 2 || field[0] != "spec" {
+		return ""
+	}
+	rest := field[1:]
+	if len(rest) > 2 && rest[0] == "overrides" {
+		rest = rest[2:]
+	}
+	top, _ := e.doc.Value.(map[string]any)
+	version, _ := top["apiVersion"].(string)
+	kind, _ := top["kind"].(string)
+	path := "spec." + strings.Join(rest, ".")
+	in := platform.FieldIn(version, kind, path)
+	if in == path {
+		return ""
+	}
+	return fmt.Sprintf(": %s %s writes it as %s", kind, version, strings.TrimPrefix(in, "spec."))
+}
+
 func (e explainer) unknownField(parent []string, name string, known []string) {
 	if slices.Contains(known, name) {
 		// A declared field whose value failed its own schema counts as
@@ -158,7 +183,11 @@ func (e explainer) unknownField(parent []string, name string, known []string) {
 		return
 	}
 	field := append(slices.Clone(parent), name)
-	msg := fmt.Sprintf("unknown field %q%s", name, suggestion(name, known))
+	hint := e.renamed(field)
+	if hint == "" {
+		hint = suggestion(name, known)
+	}
+	msg := fmt.Sprintf("unknown field %q%s", name, hint)
 	if f := fieldPath(parent); f != "" {
 		msg = f + ": " + msg
 	}

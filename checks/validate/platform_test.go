@@ -3,6 +3,8 @@ package validate_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/dipdev/dip/platform"
 )
 
 func TestInvalidPlatform(t *testing.T) {
@@ -19,6 +21,8 @@ func TestInvalidPlatform(t *testing.T) {
 			`platform.yaml:5:1 [schema] spec: missing required field "environments"`},
 		{"unknown field", "  cloud: aws", "  cloud: aws\n  clouds: [aws]", `platform.yaml:7:3 [schema] spec: unknown field "clouds"`},
 		{"not YAML", "kind: Platform", "kind: [Platform", `platform.yaml:2 [yaml] invalid YAML: did not find expected`},
+		{"unknown grouping", "  cloud: aws", "  cloud: aws\n  migrations:\n    groupBy: kind", `platform.yaml:8:5 [schema] spec.migrations.groupBy: must be one of team, request (got "kind")`},
+		{"negative limit", "  cloud: aws", "  cloud: aws\n  migrations:\n    maxNewPullRequestsPerHour: -1", `platform.yaml:8:5 [schema] spec.migrations.maxNewPullRequestsPerHour: must be at least 0`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,5 +56,28 @@ func TestLayoutDiagnosticsKept(t *testing.T) {
 	}
 	if len(diags) != 1 || diags[0].File != "requests/stray.yaml" || diags[0].Rule != "layout" {
 		t.Errorf("got %s", diagList(diags))
+	}
+}
+
+func TestMigrationSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       platform.Migrations
+	}{
+		{"defaults", "", platform.DefaultMigrations},
+		{"set", "  migrations:\n    groupBy: request\n    maxOpenPullRequests: 0\n    maxNewPullRequestsPerHour: 5\n",
+			platform.Migrations{GroupBy: platform.GroupByRequest, MaxOpenPullRequests: 0, MaxNewPullRequestsPerHour: 5}},
+		{"partly set", "  migrations: {maxOpenPullRequests: 3}\n",
+			platform.Migrations{GroupBy: platform.GroupByTeam, MaxOpenPullRequests: 3, MaxNewPullRequestsPerHour: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			repo, diags := validateFS(t, repoFS(map[string]string{"platform.yaml": platformYAML + tc.yaml}))
+			if repo == nil {
+				t.Fatalf("invalid: %s", diagList(diags))
+			}
+			if got := repo.Platform.Migrations; got != tc.want {
+				t.Errorf("settings %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }

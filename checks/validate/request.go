@@ -33,18 +33,49 @@ type checkedRequest struct {
 }
 
 // checkRequests checks each request on its own, in parallel, keeping the
-// order of docs.
-func checkRequests(set *schemaSet, docs []*platform.Document) []*checkedRequest {
+// order of docs. The results are the caller's to add to: the checks across
+// files append to their diagnostics.
+func (m *Memo) checkRequests(set *schemaSet, docs []*platform.Document) []*checkedRequest {
 	out := make([]*checkedRequest, len(docs))
-	parallel.For(len(docs), func(i int) { out[i] = checkRequest(set, docs[i]) })
+	if m == nil {
+		parallel.For(len(docs), func(i int) { out[i] = checkRequest(set, docs[i]) })
+		return out
+	}
+	var todo []int
+	m.mu.Lock()
+	for i, d := range docs {
+		if c, ok := m.checked[d]; ok {
+			out[i] = c.copy()
+		} else {
+			todo = append(todo, i)
+		}
+	}
+	m.mu.Unlock()
+	parallel.For(len(todo), func(j int) { out[todo[j]] = checkRequest(set, docs[todo[j]]) })
+	m.mu.Lock()
+	for _, i := range todo {
+		m.checked[docs[i]] = out[i].copy()
+	}
+	m.mu.Unlock()
 	return out
+}
+
+// copy returns c with diagnostics of its own; the rest is read-only.
+func (c *checkedRequest) copy() *checkedRequest {
+	d := *c
+	d.diags = slices.Clone(c.diags)
+	return &d
 }
 
 func checkRequest(set *schemaSet, doc *platform.Document) *checkedRequest {
 	c := &checkedRequest{doc: doc}
 	team, base, pathOK := c.checkPath()
 	name, ok := c.identify()
-	if !ok || !set.check(doc, name, &c.diags) {
+	if !ok {
+		return c
+	}
+	c.deprecation()
+	if !set.check(doc, name, &c.diags) {
 		return c
 	}
 	req, err := platform.DecodeRequest(doc)
@@ -146,6 +177,14 @@ func (c *checkedRequest) identify() (string, bool) {
 		}
 		c.diags.Add(keyPos(c.doc, "kind"), "kind", "kind: a %s is not a request; it belongs in %s", kind, where)
 		return "", false
+	case !slices.Contains(names, kind) && len(platform.Versions(kind)) > 0:
+		var in []string
+		for _, k := range platform.Versions(kind) {
+			in = append(in, k.APIVersion)
+		}
+		c.diags.Add(keyPos(c.doc, "apiVersion"), "kind", "apiVersion: %s has no %s blueprint; %s is in %s",
+			version, kind, kind, strings.Join(in, ", "))
+		return "", false
 	case !slices.Contains(names, kind):
 		c.diags.Add(keyPos(c.doc, "kind"), "kind", "kind: unknown kind %s%s; %s kinds are %s",
 			describe(kv), suggestion(kv, names), version, strings.Join(names, ", "))
@@ -154,22 +193,78 @@ func (c *checkedRequest) identify() (string, bool) {
 	return schemaName(version, kind), true
 }
 
-// checkSpec checks what a schema cannot: rules on the spec of one
-// environment, after its overrides are merged.
-func (c *checkedRequest) checkSpec(req *platform.Request, env string, s platform.Spec) {
-	svc, ok := s.(*platform.ServiceSpec)
+// deprecation warns, on its apiVersion line, of a request whose blueprint
+// version a newer one replaces, and names the codemod that migrates it.
+func (c *checkedRequest) deprecation() {
+	top := c.doc.Value.(map[string]any) // identify made sure
+	version, _ := top["apiVersion"].(string)
+	k, ok := platform.LookupKind(version, c.kind)
 	if !ok {
 		return
 	}
+	if d, ok := k.Deprecation(); ok {
+		c.diags.Warn(keyPos(c.doc, "apiVersion"), "deprecated",
+			"apiVersion: %s %s is deprecated and %s replaces it; run dip migrate to move this request (codemod %s)",
+			c.kind, version, d.Successor, d.Codemod)
+	}
+}
+
+// failed reports whether the request's own checks found an error.
+func (c *checkedRequest) failed() bool { return c.diags.HasErrors() }
+
+// checkSpec checks what a schema cannot: rules on the spec of one
+// environment, after its overrides are merged.
+func (c *checkedRequest) checkSpec(req *platform.Request, env string, s platform.Spec) {
+	switch s := s.(type) {
+	case *platform.ServiceSpec:
+		c.checkService(req, env, s)
+	case *platform.PostgresDatabaseSpec:
+		if st := s.Storage; st.MaxSizeGB != 0 && st.MaxSizeGB < st.SizeGB {
+			c.diags.Add(req.FieldPos(env, "spec.storage.maxSizeGB"), "schema",
+				"spec.storage.maxSizeGB: must be at least sizeGB (%d) in environment %s (got %d)", st.SizeGB, env, st.MaxSizeGB)
+		}
+	}
+}
+
+func (c *checkedRequest) checkService(req *platform.Request, env string, svc *platform.ServiceSpec) {
 	if svc.Public && svc.Host == "" {
 		c.diags.Add(req.FieldPos(env, "spec.public"), "schema",
 			"spec.host: required when public is true (public in environment %s has no host)", env)
 	}
-	if svc.MaxReplicas != 0 && svc.MaxReplicas < svc.Replicas {
-		c.diags.Add(req.FieldPos(env, "spec.maxReplicas"), "schema",
-			"spec.maxReplicas: must be at least replicas (%d) in environment %s (got %d)", svc.Replicas, env, svc.MaxReplicas)
+	if sc := svc.Scaling; sc.Max != 0 && sc.Max < sc.Min {
+		if req.APIVersion == platform.V1 {
+			c.diags.Add(req.FieldPos(env, "spec.maxReplicas"), "schema",
+				"spec.maxReplicas: must be at least replicas (%d) in environment %s (got %d)", sc.Min, env, sc.Max)
+		} else {
+			c.diags.Add(req.FieldPos(env, "spec.scaling.max"), "schema",
+				"spec.scaling.max: must be at least min (%d) in environment %s (got %d)", sc.Min, env, sc.Max)
+		}
+	}
+	names, numbers := map[string]int{}, map[int]int{}
+	for i, p := range svc.Ports {
+		at := func(field string) platform.Pos { return req.FieldPos(env, fmt.Sprintf("spec.ports.%d.%s", i, field)) }
+		if first, ok := names[p.Name]; ok {
+			c.diags.Add(at("name"), "schema", "spec.ports[%d].name: %q is already the name of spec.ports[%d]; name each port once",
+				i, p.Name, first)
+		} else {
+			names[p.Name] = i
+		}
+		if first, ok := numbers[p.Port]; ok {
+			c.diags.Add(at("port"), "schema", "spec.ports[%d].port: %d is already spec.ports[%d]; list each port once",
+				i, p.Port, first)
+		} else {
+			numbers[p.Port] = i
+		}
+		if i > 0 && p.Port == servicePort {
+			c.diags.Add(at("port"), "schema", "spec.ports[%d].port: the in-cluster Service reaches the first port, %s, on port %d; "+
+				"list port %d first, or use another number", i, svc.Ports[0].Name, servicePort, servicePort)
+		}
 	}
 }
+
+// servicePort is the port of a Service's in-cluster Service that reaches
+// its first port; every other port keeps its own number there.
+const servicePort = 80
 
 // checkExceptions checks that each exception's date exists and that no
 // policy is waived twice.

@@ -5,9 +5,12 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -42,20 +45,71 @@ type schemaSet struct {
 	raw map[string]any
 }
 
-var compiledSchemas = sync.OnceValue(func() *schemaSet {
-	set, err := compileSchemas(Schemas())
+// The compiled schemas: the embedded ones and those RegisterSchema added.
+var (
+	schemasMu sync.Mutex
+	extra     = map[string][]byte{}
+	compiled  atomic.Pointer[schemaSet]
+)
+
+func compiledSchemas() *schemaSet {
+	if set := compiled.Load(); set != nil {
+		return set
+	}
+	schemasMu.Lock()
+	defer schemasMu.Unlock()
+	if set := compiled.Load(); set != nil {
+		return set
+	}
+	set, err := compileSchemas(Schemas(), extra)
 	if err != nil {
 		// The schemas are part of the binary; tests compile them.
 		panic(fmt.Sprintf("compile embedded schemas: %v", err))
 	}
+	compiled.Store(set)
 	return set
-})
+}
 
-func compileSchemas(fsys fs.FS) (*schemaSet, error) {
+// RegisterSchema adds the JSON Schema of a blueprint version added with
+// platform.RegisterKind. name is its path as Schemas names them, such as
+// "dip/v3/Service.json", and its $id must be SchemaBase followed by name.
+// Register before validating any repo.
+func RegisterSchema(name string, data []byte) error {
+	schemasMu.Lock()
+	defer schemasMu.Unlock()
+	if _, err := fs.Stat(Schemas(), name); err == nil || extra[name] != nil {
+		return fmt.Errorf("register schema %s: already registered", name)
+	}
+	extra[name] = data
+	set, err := compileSchemas(Schemas(), extra)
+	if err != nil {
+		delete(extra, name)
+		return fmt.Errorf("register schema %s: %w", name, err)
+	}
+	compiled.Store(set)
+	return nil
+}
+
+func compileSchemas(fsys fs.FS, more map[string][]byte) (*schemaSet, error) {
 	set := &schemaSet{compiled: map[string]*jsonschema.Schema{}, raw: map[string]any{}}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	var names []string
+	add := func(p string, data []byte) error {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", p, err)
+		}
+		if m, ok := doc.(map[string]any); !ok || m["$id"] != SchemaBase+p {
+			return fmt.Errorf("%s: $id must be %s", p, SchemaBase+p)
+		}
+		if err := c.AddResource(SchemaBase+p, doc); err != nil {
+			return fmt.Errorf("add %s: %w", p, err)
+		}
+		set.raw[SchemaBase+p] = doc
+		names = append(names, p)
+		return nil
+	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".json" {
 			return err
@@ -64,19 +118,15 @@ func compileSchemas(fsys fs.FS) (*schemaSet, error) {
 		if err != nil {
 			return err
 		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-		if err != nil {
-			return fmt.Errorf("parse %s: %w", p, err)
-		}
-		if err := c.AddResource(SchemaBase+p, doc); err != nil {
-			return fmt.Errorf("add %s: %w", p, err)
-		}
-		set.raw[SchemaBase+p] = doc
-		names = append(names, p)
-		return nil
+		return add(p, data)
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range slices.Sorted(maps.Keys(more)) {
+		if err := add(p, more[p]); err != nil {
+			return nil, err
+		}
 	}
 	for _, p := range names {
 		sch, err := c.Compile(SchemaBase + p)

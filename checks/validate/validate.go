@@ -36,6 +36,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dipdev/dip/platform"
 )
@@ -45,6 +46,27 @@ import (
 // including those src found while loading. The repo is nil when
 // platform.yaml is missing or invalid.
 func Repo(src *platform.Source) (*platform.Repo, platform.Diagnostics) {
+	var m *Memo
+	return m.Repo(src)
+}
+
+// Memo remembers what the checks of each request file on its own found,
+// by document, so that validating several versions of a repo that share
+// most of their parsed documents (the two sides of a change, a repo before
+// and after a migration) checks each document once; the checks across
+// files run every time. A nil Memo remembers nothing. It is safe for
+// concurrent use.
+type Memo struct {
+	mu      sync.Mutex
+	checked map[*platform.Document]*checkedRequest
+}
+
+// NewMemo returns an empty Memo.
+func NewMemo() *Memo { return &Memo{checked: map[*platform.Document]*checkedRequest{}} }
+
+// Repo is validate.Repo, taking what m remembers of src's request
+// documents and remembering the others.
+func (m *Memo) Repo(src *platform.Source) (*platform.Repo, platform.Diagnostics) {
 	set := compiledSchemas()
 	ds := slices.Clone(src.Diagnostics)
 	var plat *platform.Platform
@@ -52,13 +74,13 @@ func Repo(src *platform.Source) (*platform.Repo, platform.Diagnostics) {
 		plat = checkPlatform(set, src.Platform, &ds)
 	}
 	teams := checkTeams(set, src.Teams, &ds)
-	checked := checkRequests(set, src.Requests)
+	checked := m.checkRequests(set, src.Requests)
 	x := crossCheck{platform: plat, teams: teams, requests: checked}
 	x.run()
 	var reqs []*platform.Request
 	for _, c := range checked {
 		ds = append(ds, c.diags...)
-		if c.req != nil && len(c.diags) == 0 {
+		if c.req != nil && !c.failed() {
 			reqs = append(reqs, c.req)
 		}
 	}

@@ -194,7 +194,7 @@ func (hs *history) oldRender() {
 		hs.t.Fatal(err)
 	}
 	b, err := pipeline.Render(fsys)
-	if err != nil || len(b.Diagnostics) > 0 {
+	if err != nil || len(b.Diagnostics.Errors()) > 0 {
 		hs.t.Fatalf("render: %v %v", err, b.Diagnostics)
 	}
 	for i := range b.Files {

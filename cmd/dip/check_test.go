@@ -109,7 +109,7 @@ func TestCheckFindsLeakedSecret(t *testing.T) {
 	leaked := strings.Replace(string(data), "    LOG_LEVEL: info\n", "    LOG_LEVEL: info\n    AWS_ACCESS_KEY_ID: AKIA"+"QYLPMN5HHHFPZAM2\n", 1)
 	write(t, repo, "requests/payments/orders-api.yaml", leaked)
 	code, out, _ := dip(t, "check", "--repo", repo)
-	if code != 1 || !strings.Contains(out, "dip/scan      FAILURE") || !strings.Contains(out, "requests/payments/orders-api.yaml:19:24") {
+	if code != 1 || !strings.Contains(out, "dip/scan      FAILURE") || !strings.Contains(out, "requests/payments/orders-api.yaml:22:24") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	if strings.Contains(out, "QYLPMN5HHHFPZAM2") {

@@ -87,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVar(&g.repo, "repo", ".", "platform repo directory")
 	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json (check also takes sarif and markdown, audit csv)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%w", err) })
-	root.AddCommand(validateCmd(g), renderCmd(g), checkCmd(g), auditCmd(g), serveCmd())
+	root.AddCommand(validateCmd(g), renderCmd(g), checkCmd(g), migrateCmd(g), auditCmd(g), serveCmd())
 
 	err := root.Execute()
 	if err == nil {

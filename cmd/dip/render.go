@@ -23,7 +23,7 @@ func renderCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(b.Diagnostics) > 0 {
+			if b.Diagnostics.HasErrors() {
 				return report(cmd.OutOrStdout(), g.format, b, nil)
 			}
 			dir := out
@@ -37,7 +37,7 @@ func renderCmd(g *globals) *cobra.Command {
 			if err := b.RenderInto(dir); err != nil {
 				return &exitErr{code: exitError, err: err}
 			}
-			if len(b.Diagnostics) > 0 {
+			if b.Diagnostics.HasErrors() {
 				return report(cmd.OutOrStdout(), g.format, b, nil)
 			}
 			rr := &renderReport{Dir: dir, Files: make([]renderedFile, len(b.Files))}

@@ -54,7 +54,8 @@ func (g *globals) load(step func(fs.FS) (*pipeline.Build, error)) (*pipeline.Bui
 	return b, nil
 }
 
-// buildReport is the JSON form of validate and render.
+// buildReport is the JSON form of validate and render. Valid is false
+// when any diagnostic is an error; warnings leave it true.
 type buildReport struct {
 	Valid       bool                 `json:"valid"`
 	Teams       int                  `json:"teams"`
@@ -75,10 +76,10 @@ type renderedFile struct {
 }
 
 // report prints b, and rendered when files were written, and returns
-// errFindings when b has problems.
+// errFindings when b has errors; warnings alone pass.
 func report(w io.Writer, format string, b *pipeline.Build, rendered *renderReport) error {
 	r := buildReport{
-		Valid:       len(b.Diagnostics) == 0,
+		Valid:       !b.Diagnostics.HasErrors(),
 		Teams:       len(b.Source.Teams),
 		Requests:    len(b.Source.Requests),
 		Diagnostics: b.Diagnostics,
@@ -104,17 +105,29 @@ func report(w io.Writer, format string, b *pipeline.Build, rendered *renderRepor
 
 func printText(w io.Writer, r buildReport) {
 	for _, d := range r.Diagnostics {
-		fmt.Fprintf(w, "%s: %s [%s]\n", d.Pos, d.Message, d.Rule)
+		level := ""
+		if d.IsWarning() {
+			level = "warning: "
+		}
+		fmt.Fprintf(w, "%s: %s%s [%s]\n", d.Pos, level, d.Message, d.Rule)
+	}
+	warnings := ""
+	if n := len(r.Diagnostics.Warnings()); n > 0 {
+		warnings = fmt.Sprintf(", %s", plural(n, "warning"))
 	}
 	if !r.Valid {
+		errs := r.Diagnostics.Errors()
 		files := map[string]bool{}
-		for _, d := range r.Diagnostics {
+		for _, d := range errs {
 			files[d.File] = true
 		}
-		fmt.Fprintf(w, "\n%s in %s; nothing was rendered.\n", plural(len(r.Diagnostics), "problem"), plural(len(files), "file"))
+		fmt.Fprintf(w, "\n%s in %s%s; nothing was rendered.\n", plural(len(errs), "problem"), plural(len(files), "file"), warnings)
 		return
 	}
-	fmt.Fprintf(w, "%s of %s valid.\n", plural(r.Requests, "request"), plural(r.Teams, "team"))
+	if warnings != "" {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "%s of %s valid%s.\n", plural(r.Requests, "request"), plural(r.Teams, "team"), warnings)
 	if r.Output != nil {
 		fmt.Fprintf(w, "Rendered %s into %s\n", plural(len(r.Output.Files), "file"), r.Output.Dir)
 	}

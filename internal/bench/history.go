@@ -144,8 +144,8 @@ func newHistoryGen(requests int) (*historyGen, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(b.Diagnostics) > 0 {
-			return nil, fmt.Errorf("generated history: %v", b.Diagnostics[0])
+		if errs := b.Diagnostics.Errors(); len(errs) > 0 {
+			return nil, fmt.Errorf("generated history: %v", errs[0])
 		}
 		g.rendered[v] = make([]map[string][]byte, requests)
 		index := map[string]int{}

@@ -108,3 +108,100 @@ bucket := {
 		"versioning": true,
 	},
 }
+
+# testdata/requests/database_v2.yaml
+database_v2 := {
+	"apiVersion": "dip/v2",
+	"kind": "PostgresDatabase",
+	"metadata": {
+		"name": "orders-db",
+		"team": "payments",
+	},
+	"spec": {
+		"backupRetentionDays": 7,
+		"environments": [
+			"staging",
+			"production",
+		],
+		"instanceClass": "db.t4g.small",
+		"overrides": {
+			"production": {
+				"backupRetentionDays": 14,
+				"highAvailability": true,
+				"instanceClass": "db.m6g.large",
+				"storage": {
+					"sizeGB": 100,
+				},
+			},
+		},
+		"storage": {
+			"sizeGB": 20,
+		},
+		"version": "16",
+	},
+}
+
+# testdata/requests/service_v2.yaml
+service_v2 := {
+	"apiVersion": "dip/v2",
+	"kind": "Service",
+	"metadata": {
+		"name": "orders-api",
+		"team": "payments",
+	},
+	"spec": {
+		"env": {
+			"FEATURE_FLAGS": "checkout-v2",
+			"LOG_LEVEL": "info",
+		},
+		"environments": [
+			"staging",
+			"production",
+		],
+		"host": "orders.acme.example",
+		"image": "ghcr.io/acme/orders-api:1.4.2",
+		"namespace": "payments",
+		"overrides": {
+			"production": {
+				"scaling": {
+					"max": 12,
+					"min": 4,
+				},
+			},
+			"staging": {
+				"host": "orders.staging.acme.example",
+				"scaling": {
+					"min": 1,
+				},
+			},
+		},
+		"ports": [
+			{
+				"name": "http",
+				"port": 8080,
+			},
+		],
+		"public": true,
+		"resources": {
+			"cpu": "500m",
+			"memory": "512Mi",
+		},
+		"scaling": {
+			"min": 2,
+		},
+		"uses": [
+			{
+				"kind": "PostgresDatabase",
+				"name": "orders-db",
+			},
+			{
+				"kind": "Queue",
+				"name": "order-events",
+			},
+			{
+				"kind": "Secret",
+				"name": "stripe-api-key",
+			},
+		],
+	},
+}

@@ -11,12 +11,13 @@ minimum := 2
 # description: A Service runs at least two replicas in its production environments.
 # custom:
 #   id: requests.production_replicas
-#   field: spec.replicas
+#   field: spec.scaling.min
 #   severity: medium
 warn contains msg if {
 	input.kind == "Service"
 	some env, spec in lib.production_specs
-	is_number(spec.replicas)
-	spec.replicas < minimum
-	msg := sprintf("%s runs %d replica in %s; run at least %d so that a node drain or a crash does not take it down", [lib.name, spec.replicas, env, minimum])
+	replicas := lib.min_replicas(spec)
+	is_number(replicas)
+	replicas < minimum
+	msg := sprintf("%s runs %d replica in %s; run at least %d so that a node drain or a crash does not take it down", [lib.name, replicas, env, minimum])
 }

@@ -36,3 +36,9 @@ test_private_service_without_tls_passes if {
 test_rendered_documents_are_not_judged if {
 	count(public_tls.deny) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "orders-api"}, "spec": {"environments": ["production"], "public": true, "tls": false}}
 }
+
+test_v2_public_service_without_tls_fails if {
+	count(public_tls.deny) == 0 with input as fixtures.service_v2
+	s := json.patch(fixtures.service_v2, [{"op": "add", "path": "/spec/overrides/staging/tls", "value": false}])
+	public_tls.deny == {`Service "orders-api" is public in staging without TLS: remove tls: false so that orders.staging.acme.example is served over HTTPS`} with input as s
+}

@@ -8,7 +8,9 @@ package terraform.restrict_instance_types
 
 import data.terraform.lib
 
-# The classes dip renders for size small, medium and large.
+# The classes a dip/v1 PostgresDatabase of size small, medium and large
+# renders; from dip/v2 on a request names its class (instanceClass), and a
+# platform approves more with the data document.
 default_classes := {"db.t4g.small", "db.m6g.large", "db.r6g.xlarge"}
 
 approved := {c | some c in data.dip.policy.instanceClasses} if {
@@ -20,7 +22,7 @@ approved := {c | some c in data.dip.policy.instanceClasses} if {
 # description: An RDS instance uses one of the platform's approved instance classes.
 # custom:
 #   id: terraform.restrict_instance_types
-#   field: spec.size
+#   field: spec.instanceClass
 #   severity: medium
 deny contains msg if {
 	some r in lib.of_type("aws_db_instance")

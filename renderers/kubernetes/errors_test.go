@@ -47,7 +47,7 @@ spec:
   quota: {cpu: "1", memory: 1Gi, pods: 1}
 `, "spec.uses[0]: a Service cannot use a Namespace"},
 		{"env set by dip", service + "  env: {OTEL_SERVICE_NAME: other}\n", "spec.env: OTEL_SERVICE_NAME is also set by dip"},
-		{"max below replicas", service + "  replicas: 5\n  maxReplicas: 3\n", "spec.maxReplicas 3 is below spec.replicas 5"},
+		{"max below replicas", service + "  replicas: 5\n  maxReplicas: 3\n", "spec.scaling.max 3 is below spec.scaling.min 5"},
 		{"bad cpu", service + "  resources: {cpu: lots, memory: 1Gi}\n", `spec.resources.cpu "lots"`},
 		{"public without host", service + "  public: true\n", "spec.host: required when spec.public is true"},
 		{"bad quota", `-- requests/payments/payments.yaml --

@@ -78,11 +78,7 @@ func resourceQuota(r *source.Request, q platform.Quota) (*corev1.ResourceQuota, 
 // resources (those of a Service), as both requests and limits: with a
 // quota in place, a pod without them would be refused.
 func limitRange(r *source.Request) (*corev1.LimitRange, error) {
-	k, ok := platform.LookupKind(platform.APIVersion, "Service")
-	if !ok {
-		return nil, fmt.Errorf("no Service kind for default resources")
-	}
-	rl, err := resources(k.Defaults().(*platform.ServiceSpec).Resources)
+	rl, err := resources(platform.DefaultResources())
 	if err != nil {
 		return nil, fmt.Errorf("default resources: %w", err)
 	}

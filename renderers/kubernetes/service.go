@@ -24,16 +24,12 @@ import (
 const AnnotationIAMRole = "dip.dev/iam-role"
 
 const (
-	// portName names the container port, which the Service and probes
-	// refer to.
-	portName = "http"
-	// servicePort is the port of the core Service.
+	// servicePort is the port of the core Service where the Service's
+	// first port is reached.
 	servicePort = 80
 	// cpuTarget is the average CPU utilisation, in percent of requests,
 	// the autoscaler keeps.
 	cpuTarget = 70
-	// maxReplicasCap bounds the default maximum of the autoscaler.
-	maxReplicasCap = 100
 	// annotationClusterIssuer asks cert-manager for an Ingress certificate.
 	annotationClusterIssuer = "cert-manager.io/cluster-issuer"
 	labelZone               = "topology.kubernetes.io/zone"
@@ -70,18 +66,33 @@ func service(r *source.Request, s *platform.ServiceSpec) ([]object, error) {
 	return objs, nil
 }
 
+// mainPort is the name of a Service's first port, which the probes, the
+// core Service's port 80 and the ingress reach.
+func mainPort(s *platform.ServiceSpec) (string, error) {
+	if len(s.Ports) == 0 {
+		return "", fmt.Errorf("spec.ports: a Service needs at least one port")
+	}
+	return s.Ports[0].Name, nil
+}
+
 // deployment runs the Service's pods. It leaves spec.replicas unset: the
 // HorizontalPodAutoscaler owns the replica count (its minimum is
-// spec.replicas), and a replica count in the manifest would reset it on
-// every apply.
+// spec.scaling.min), and a replica count in the manifest would reset it
+// on every apply.
 func deployment(r *source.Request, s *platform.ServiceSpec, u *uses) (*appsv1.Deployment, error) {
 	c, err := container(r, s.Image, s.Resources)
 	if err != nil {
 		return nil, err
 	}
-	c.Ports = []corev1.ContainerPort{{Name: portName, ContainerPort: int32(s.Port)}}
-	c.LivenessProbe = httpProbe(s.Probes.Liveness)
-	c.ReadinessProbe = httpProbe(s.Probes.Readiness)
+	main, err := mainPort(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range s.Ports {
+		c.Ports = append(c.Ports, corev1.ContainerPort{Name: p.Name, ContainerPort: int32(p.Port)})
+	}
+	c.LivenessProbe = httpProbe(s.Probes.Liveness, main)
+	c.ReadinessProbe = httpProbe(s.Probes.Readiness, main)
 	if c.Env, err = serviceEnv(r, s, u); err != nil {
 		return nil, err
 	}
@@ -106,25 +117,29 @@ func deployment(r *source.Request, s *platform.ServiceSpec, u *uses) (*appsv1.De
 	}, nil
 }
 
-func httpProbe(path string) *corev1.Probe {
+func httpProbe(path, port string) *corev1.Probe {
 	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
-		HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString(portName)},
+		HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString(port)},
 	}}
 }
 
-// coreService exposes the pods inside the cluster on port 80.
+// coreService exposes the pods inside the cluster: the first port on port
+// 80, every other port on its own number, each by its name.
 func coreService(r *source.Request, s *platform.ServiceSpec) *corev1.Service {
+	ports := make([]corev1.ServicePort, len(s.Ports))
+	for i, p := range s.Ports {
+		ports[i] = corev1.ServicePort{Name: p.Name, Port: int32(p.Port), TargetPort: intstr.FromString(p.Name)}
+	}
+	if len(ports) > 0 {
+		ports[0].Port = servicePort
+	}
 	return &corev1.Service{
 		TypeMeta:   typeMeta("v1", "Service"),
 		ObjectMeta: meta(r, r.Request.Name, s.Namespace, nil),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
 			Selector: selectorLabels(r),
-			Ports: []corev1.ServicePort{{
-				Name:       portName,
-				Port:       servicePort,
-				TargetPort: intstr.FromString(portName),
-			}},
+			Ports:    ports,
 		},
 	}
 }
@@ -146,15 +161,12 @@ func serviceAccount(r *source.Request, u *uses) *corev1.ServiceAccount {
 	}
 }
 
-// autoscaler scales the Deployment on CPU between spec.replicas and
-// spec.maxReplicas, which defaults to twice spec.replicas, at most 100.
+// autoscaler scales the Deployment on CPU between spec.scaling.min and
+// spec.scaling.max, which defaults to twice the minimum, at most 100.
 func autoscaler(r *source.Request, s *platform.ServiceSpec) (*autoscalingv2.HorizontalPodAutoscaler, error) {
-	maxReplicas := s.MaxReplicas
-	if maxReplicas == 0 {
-		maxReplicas = max(min(2*s.Replicas, maxReplicasCap), s.Replicas)
-	}
-	if maxReplicas < s.Replicas {
-		return nil, fmt.Errorf("spec.maxReplicas %d is below spec.replicas %d", maxReplicas, s.Replicas)
+	maxReplicas := s.Scaling.Maximum()
+	if maxReplicas < s.Scaling.Min {
+		return nil, fmt.Errorf("spec.scaling.max %d is below spec.scaling.min %d", maxReplicas, s.Scaling.Min)
 	}
 	return &autoscalingv2.HorizontalPodAutoscaler{
 		TypeMeta:   typeMeta("autoscaling/v2", "HorizontalPodAutoscaler"),
@@ -163,7 +175,7 @@ func autoscaler(r *source.Request, s *platform.ServiceSpec) (*autoscalingv2.Hori
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{
 				APIVersion: "apps/v1", Kind: "Deployment", Name: r.Request.Name,
 			},
-			MinReplicas: ptr.To(int32(s.Replicas)),
+			MinReplicas: ptr.To(int32(s.Scaling.Min)),
 			MaxReplicas: int32(maxReplicas),
 			Metrics: []autoscalingv2.MetricSpec{{
 				Type: autoscalingv2.ResourceMetricSourceType,
@@ -203,6 +215,10 @@ func ingress(r *source.Request, s *platform.ServiceSpec) (*networkingv1.Ingress,
 	if s.Host == "" {
 		return nil, fmt.Errorf("spec.host: required when spec.public is true")
 	}
+	main, err := mainPort(s)
+	if err != nil {
+		return nil, err
+	}
 	ing := &networkingv1.Ingress{
 		TypeMeta:   typeMeta("networking.k8s.io/v1", "Ingress"),
 		ObjectMeta: meta(r, r.Request.Name, s.Namespace, nil),
@@ -214,18 +230,14 @@ func ingress(r *source.Request, s *platform.ServiceSpec) (*networkingv1.Ingress,
 					PathType: ptr.To(networkingv1.PathTypePrefix),
 					Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
 						Name: r.Request.Name,
-						Port: networkingv1.ServiceBackendPort{Name: portName},
+						Port: networkingv1.ServiceBackendPort{Name: main},
 					}},
 				}},
 			}},
 		}}},
 	}
 	if s.TLS {
-		k, ok := platform.LookupKind(platform.APIVersion, "Certificate")
-		if !ok {
-			return nil, fmt.Errorf("no Certificate kind for the default issuer")
-		}
-		ing.Annotations[annotationClusterIssuer] = k.Defaults().(*platform.CertificateSpec).Issuer
+		ing.Annotations[annotationClusterIssuer] = platform.DefaultIssuer
 		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{s.Host}, SecretName: r.Request.Name + "-tls"}}
 	}
 	return ing, nil

@@ -104,6 +104,9 @@ var (
 	// queuePattern: letters, digits, hyphens and underscores, and the
 	// suffix of a FIFO queue.
 	queuePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.fifo)?$`)
+	// instanceClass: an RDS instance class such as db.t4g.small (the
+	// schema's pattern).
+	instanceClass = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+(\.[a-z0-9]+)?$`)
 	// rolePattern: what IAM accepts in a role name.
 	rolePattern = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]+$`)
 )

@@ -72,10 +72,13 @@ func TestRenderErrors(t *testing.T) {
 	}{
 		{"unresolved use", serviceSource([]platform.Use{{Kind: "Queue", Name: "missing"}}), `uses Queue "missing", which does not exist`},
 		{"use in another environment", serviceSource([]platform.Use{{Kind: "Queue", Name: "q"}}, prodOnly), "not requested in staging"},
-		{"unknown size", &source.Request{Repo: &platform.Repo{}, Team: team, Request: db, Env: env, Region: env.Region,
-			Spec: &platform.PostgresDatabaseSpec{Size: "huge", Version: "16"}}, `unknown size "huge"`},
+		{"bad instance class", &source.Request{Repo: &platform.Repo{}, Team: team, Request: db, Env: env, Region: env.Region,
+			Spec: &platform.PostgresDatabaseSpec{InstanceClass: "huge", Version: "16"}}, `instance class "huge"`},
 		{"bad version", &source.Request{Repo: &platform.Repo{}, Team: team, Request: db, Env: env, Region: env.Region,
-			Spec: &platform.PostgresDatabaseSpec{Size: "small", Version: "latest"}}, `bad version "latest"`},
+			Spec: &platform.PostgresDatabaseSpec{InstanceClass: "db.t4g.small", Version: "latest"}}, `bad version "latest"`},
+		{"autoscaling below the size", &source.Request{Repo: &platform.Repo{}, Team: team, Request: db, Env: env, Region: env.Region,
+			Spec: &platform.PostgresDatabaseSpec{InstanceClass: "db.t4g.small", Version: "16", Storage: platform.Storage{SizeGB: 100, MaxSizeGB: 50}}},
+			"storage.maxSizeGB 50 is below storage.sizeGB 100"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files, err := terraform.Render(tc.src)

@@ -10,32 +10,18 @@ import (
 	"github.com/dipdev/dip/renderers/source"
 )
 
-// instanceClasses maps a PostgresDatabase size to its RDS instance class.
-var instanceClasses = map[string]string{
-	"small":  "db.t4g.small",
-	"medium": "db.m6g.large",
-	"large":  "db.r6g.xlarge",
-}
-
 // masterUsername is the master user of every database. Its password is
 // generated and kept in Secrets Manager by RDS: it never appears in the
 // repo or in Terraform state.
 const masterUsername = "dbadmin"
-
-// InstanceClass returns the RDS instance class of a PostgresDatabase size.
-func InstanceClass(size string) (string, bool) {
-	c, ok := instanceClasses[size]
-	return c, ok
-}
 
 func renderPostgres(m *module, r *source.Request, spec *platform.PostgresDatabaseSpec) error {
 	id := DatabaseIdentifier(r.Team.Name, r.Request.Name, r.Env.Name)
 	if err := checkName("database identifier", id, rdsIdentifier); err != nil {
 		return err
 	}
-	class, ok := InstanceClass(spec.Size)
-	if !ok {
-		return fmt.Errorf("unknown size %q", spec.Size)
+	if err := checkName("instance class", spec.InstanceClass, instanceClass); err != nil {
+		return err
 	}
 	dbName := DatabaseName(r.Request.Name)
 	if err := checkName("database name", dbName, dbNamePattern); err != nil {
@@ -72,9 +58,16 @@ func renderPostgres(m *module, r *source.Request, spec *platform.PostgresDatabas
 	db.SetAttributeValue("identifier", cty.StringVal(id))
 	db.SetAttributeValue("engine", cty.StringVal("postgres"))
 	db.SetAttributeValue("engine_version", cty.StringVal(spec.Version))
-	db.SetAttributeValue("instance_class", cty.StringVal(class))
+	db.SetAttributeValue("instance_class", cty.StringVal(spec.InstanceClass))
 	db.SetAttributeValue("db_name", cty.StringVal(dbName))
-	db.SetAttributeValue("allocated_storage", number(spec.StorageGB))
+	db.SetAttributeValue("allocated_storage", number(spec.Storage.SizeGB))
+	if spec.Storage.MaxSizeGB > 0 {
+		if spec.Storage.MaxSizeGB < spec.Storage.SizeGB {
+			return fmt.Errorf("storage.maxSizeGB %d is below storage.sizeGB %d", spec.Storage.MaxSizeGB, spec.Storage.SizeGB)
+		}
+		// Storage autoscaling: RDS grows the storage up to this size.
+		db.SetAttributeValue("max_allocated_storage", number(spec.Storage.MaxSizeGB))
+	}
 	db.SetAttributeValue("storage_type", cty.StringVal("gp3"))
 	db.SetAttributeValue("storage_encrypted", cty.BoolVal(spec.Encrypted))
 	db.SetAttributeValue("multi_az", cty.BoolVal(spec.HighAvailability))

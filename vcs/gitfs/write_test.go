@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -46,7 +47,9 @@ func TestWriteTreeMatchesGit(t *testing.T) {
 	}
 }
 
-func TestWriteTreeEdits(t *testing.T) {
+// secondCommit opens history's repository at its second commit.
+func secondCommit(t *testing.T) (string, *git.Repository, *object.Commit) {
+	t.Helper()
 	dir, _, second := history(t)
 	r, err := gitfs.Open(dir)
 	if err != nil {
@@ -56,6 +59,11 @@ func TestWriteTreeEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, r, c
+}
+
+func TestWriteTreeEdits(t *testing.T) {
+	dir, r, c := secondCommit(t)
 	edits := map[string][]byte{
 		"requests/payments/db.yaml":  []byte("size: large\n"),
 		"requests/catalog/new.yaml":  []byte("z: 3\n"),
@@ -119,15 +127,7 @@ func TestWriteTreeEdits(t *testing.T) {
 }
 
 func TestWriteTreeRefuses(t *testing.T) {
-	dir, _, second := history(t)
-	r, err := gitfs.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := r.CommitObject(plumbing.NewHash(second))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, r, c := secondCommit(t)
 	for _, p := range []string{"", "/abs", "a//b", "./a", "a/../b", ".git/config", "x/.GIT/hooks", "a\x00b"} {
 		if _, err := gitfs.WriteTree(r, c.TreeHash, map[string][]byte{p: []byte("x")}); err == nil {
 			t.Errorf("path %q accepted", p)

@@ -135,8 +135,8 @@ func memory(args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(b.Diagnostics) > 0 {
-		return fmt.Errorf("%d problems, first: %v", len(b.Diagnostics), b.Diagnostics[0])
+	if errs := b.Diagnostics.Errors(); len(errs) > 0 {
+		return fmt.Errorf("%d problems, first: %v", len(errs), errs[0])
 	}
 	return nil
 }
