@@ -30,6 +30,7 @@
 //	POST  /repos/{owner}/{repo}/pulls
 //	PATCH /repos/{owner}/{repo}/pulls/{number}
 //	POST  /repos/{owner}/{repo}/pulls/{number}/requested_reviewers
+//	GET   /repos/{owner}/{repo}/collaborators/{username}
 //	GET   /repos/{owner}/{repo}/issues
 //	POST  /repos/{owner}/{repo}/issues
 //	PATCH /repos/{owner}/{repo}/issues/{number}
@@ -230,6 +231,7 @@ func (s *Server) routes() {
 		"POST /repos/{owner}/{repo}/pulls":                              {authInstallation, s.createPull},
 		"PATCH /repos/{owner}/{repo}/pulls/{number}":                    {authInstallation, s.editPull},
 		"POST /repos/{owner}/{repo}/pulls/{number}/requested_reviewers": {authInstallation, s.requestReviewers},
+		"GET /repos/{owner}/{repo}/collaborators/{username}":            {authInstallation, s.isCollaborator},
 		"GET /repos/{owner}/{repo}/issues":                              {authInstallation, s.listIssues},
 		"POST /repos/{owner}/{repo}/issues":                             {authInstallation, s.createIssue},
 		"PATCH /repos/{owner}/{repo}/issues/{number}":                   {authInstallation, s.editIssue},
