@@ -338,9 +338,8 @@ func (s *Server) MapCommit(fullName, sha string, iids ...int) {
 	s.project(fullName).commits[sha] = slices.Clone(iids)
 }
 
-// AddNote adds a note to merge request iid of fullName as author wrote it,
-// on its own or, with a position, as a new diff thread; it returns the
-// note's id.
+// AddNote adds a note on its own to merge request iid of fullName as
+// author wrote it, and returns the note's id.
 func (s *Server) AddNote(fullName string, iid int, author, body string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -352,6 +351,25 @@ func (s *Server) AddNote(fullName string, iid int, author, body string) int64 {
 	n := &Note{ID: s.id(), Author: author, Body: body, Created: s.now(), Updated: s.now()}
 	m.discussions = append(m.discussions, &discussion{id: s.discussionID(), individual: true, notes: []*Note{n}})
 	return n.ID
+}
+
+// ResolveDiscussion resolves discussion id of merge request iid of
+// fullName as username does in GitLab's page.
+func (s *Server) ResolveDiscussion(fullName string, iid int, id, username string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.project(fullName).mr(iid)
+	if m == nil {
+		s.t.Fatalf("gitlabtest: no merge request %s!%d", fullName, iid)
+	}
+	d := discussionFor(m, id)
+	if d == nil {
+		s.t.Fatalf("gitlabtest: no discussion %s on %s!%d", id, fullName, iid)
+	}
+	s.addUser(username)
+	for _, n := range d.notes {
+		n.Resolved, n.ResolvedBy, n.Updated = true, username, s.now()
+	}
 }
 
 // discussionID is a new discussion's id: 40 hex digits, as GitLab's. s.mu
