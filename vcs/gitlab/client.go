@@ -58,6 +58,8 @@ type Config struct {
 type Client struct {
 	gl    *gitlab.Client
 	token string
+	// origin is GitLab's scheme and host: the token goes to no other.
+	origin string
 	clock retry.Clock
 	log   *slog.Logger
 
@@ -89,7 +91,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
-	c := &Client{token: cfg.Token, clock: retry.NewClock(cfg.Now, cfg.Sleep), log: log, users: map[string]int64{}}
+	c := &Client{token: cfg.Token, origin: base.Scheme + "://" + base.Host, clock: retry.NewClock(cfg.Now, cfg.Sleep), log: log, users: map[string]int64{}}
 	lim := newLimiter(retry.Metered{Next: rt, Requests: requests}, c.clock, log, remaining)
 	c.gl, err = gitlab.NewClient(cfg.Token,
 		gitlab.WithURLWarningLogger(slog.New(slog.DiscardHandler)),
@@ -122,8 +124,13 @@ func pid(repo vcs.Repo) any {
 }
 
 // CloneAuth returns the token as the password of oauth2, as GitLab takes
-// a token over HTTPS.
+// a token over HTTPS, for a clone URL on GitLab's own host: a payload that
+// named another host would have the token sent there.
 func (c *Client) CloneAuth(ctx context.Context, repo vcs.Repo) (string, string, error) {
+	u, err := url.Parse(repo.CloneURL)
+	if err != nil || !strings.EqualFold(u.Scheme+"://"+u.Host, c.origin) {
+		return "", "", fmt.Errorf("clone URL of %s is not on %s: the token is not sent there", repo.FullName(), c.origin)
+	}
 	return "oauth2", c.token, nil
 }
 

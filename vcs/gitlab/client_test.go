@@ -58,6 +58,13 @@ func TestCloneAuth(t *testing.T) {
 	if err != nil || user != "oauth2" || pass != e.srv.Token() {
 		t.Errorf("CloneAuth = %q, %q, %v", user, pass, err)
 	}
+	for _, u := range []string{"https://evil.example/acme/infra/platform.git", strings.Replace(e.repo.CloneURL, "http://", "https://", 1), "::"} {
+		other := e.repo
+		other.CloneURL = u
+		if _, pass, err := e.c.CloneAuth(t.Context(), other); err == nil || pass != "" {
+			t.Errorf("CloneAuth for %s gave the token", u)
+		}
+	}
 }
 
 func TestRepositories(t *testing.T) {
