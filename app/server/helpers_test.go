@@ -212,6 +212,9 @@ type dipOptions struct {
 	cacheDir    string
 	reconcile   time.Duration
 	workers     int
+	// config, when set, changes the configuration before dip serve
+	// starts: another code host, say.
+	config func(*server.Config)
 }
 
 // start runs dip serve against e's GitHub until the test ends.
@@ -247,6 +250,9 @@ func (e *env) start(o dipOptions) *dip {
 		ShutdownTimeout:   20 * time.Second,
 		Bundle:            policybundle.FS,
 		Logger:            jsonLogger(logs),
+	}
+	if o.config != nil {
+		o.config(&cfg)
 	}
 	go func() { d.done <- server.Run(ctx, cfg) }()
 	e.t.Cleanup(func() { d.stop(e.t) })

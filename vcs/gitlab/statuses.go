@@ -41,24 +41,25 @@ func (c *Client) StartChecks(ctx context.Context, repo vcs.Repo, t vcs.CheckTarg
 
 // FinishChecks completes each check of set with its run. On a merge
 // request whose head is still set.SHA it first brings the report note and
-// the finding threads in line with runs, and each status links to the
-// note; on a merge request that moved on, a newer job reports, and only
-// the statuses of set.SHA are set.
+// the finding threads in line with runs, so that a completed status means
+// they are there, and each status links to the note; on a merge request
+// that moved on, a newer job reports, and only the statuses of set.SHA
+// are set. GitLab refusing the note or threads outright (a locked
+// discussion, say) is logged and does not hold the statuses back; any
+// other failure is returned for the job to retry.
 func (c *Client) FinishChecks(ctx context.Context, repo vcs.Repo, set vcs.CheckSet, runs []vcs.CheckRun) error {
 	ref, target := "", ""
-	var plan *threadPlan
-	var mr *gitlab.MergeRequest
 	if set.PullRequest > 0 {
-		var err error
-		if mr, err = c.mergeRequest(ctx, repo, set.PullRequest); err != nil {
+		mr, err := c.mergeRequest(ctx, repo, set.PullRequest)
+		if err != nil {
 			return err
 		}
 		ref = statusRef(mr)
 		if mr.State == "opened" && mr.SHA == set.SHA {
-			if plan, err = c.planThreads(ctx, repo, mr, set.SHA, runs); err != nil {
-				return err
-			}
-			if target, err = c.upsertReport(ctx, repo, mr, reportBody(set.SHA, runs, plan)); err != nil {
+			if target, err = c.report(ctx, repo, mr, set.SHA, runs); refused(err) {
+				c.log.WarnContext(ctx, "gitlab refused dip's report on the merge request; statuses only",
+					"repo", repo.FullName(), "pr", set.PullRequest, "sha", set.SHA, "error", err)
+			} else if err != nil {
 				return err
 			}
 		} else {
@@ -72,10 +73,28 @@ func (c *Client) FinishChecks(ctx context.Context, repo vcs.Repo, set vcs.CheckS
 			return err
 		}
 	}
-	if plan != nil {
-		return c.applyThreads(ctx, repo, mr, set.SHA, plan)
-	}
 	return nil
+}
+
+// report writes the report note and brings the threads in line with
+// runs, and returns the note's URL.
+func (c *Client) report(ctx context.Context, repo vcs.Repo, mr *gitlab.MergeRequest, sha string, runs []vcs.CheckRun) (string, error) {
+	plan, err := c.planThreads(ctx, repo, mr, sha, runs)
+	if err != nil {
+		return "", err
+	}
+	target, err := c.upsertReport(ctx, repo, mr, reportBody(sha, runs, plan))
+	if err != nil {
+		return "", err
+	}
+	return target, c.applyThreads(ctx, repo, mr, sha, plan)
+}
+
+// refused reports whether GitLab refused a request for good: a 4xx other
+// than a rate limit.
+func refused(err error) bool {
+	code := status(err)
+	return code >= 400 && code < 500 && code != http.StatusTooManyRequests
 }
 
 // statusOf is run's commit status. dip's own failures and checks that

@@ -321,3 +321,18 @@ func TestReportCut(t *testing.T) {
 		}
 	}
 }
+
+// GitLab refusing the note outright (a locked discussion answers 403)
+// does not hold the statuses back.
+func TestLockedDiscussion(t *testing.T) {
+	e := setup(t)
+	_, head := e.served(t)
+	e.srv.FailNext(http.MethodPost, fmt.Sprintf("/projects/%d/merge_requests/1/notes", e.repo.ID), http.StatusForbidden, 1)
+	check(t, e, head, 1, runs(failure("requests/a.yaml", 4, "r", "bad")))
+	if got := states(e, head)[checks.Policy]; got != "failed" {
+		t.Errorf("policy %q", got)
+	}
+	if st := e.srv.LatestStatuses(project, head)[checks.Policy]; st.TargetURL != "" {
+		t.Errorf("a status links to a note that is not there: %s", st.TargetURL)
+	}
+}
