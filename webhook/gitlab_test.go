@@ -23,7 +23,7 @@ const (
 	gitlabToken = "gitlab webhook token"
 	eventUUID   = "13792a34-cac6-4fda-95a8-c58e00a3954e"
 	head        = "1f2e3d4c5b6a79880123456789abcdef01234567"
-	glMergeSHA    = "9c8b7a6f5e4d3c2b1a0918273645546372819aab"
+	glMergeSHA  = "9c8b7a6f5e4d3c2b1a0918273645546372819aab"
 )
 
 func gitlabFixture(t testing.TB, name string) []byte {

@@ -15,8 +15,8 @@ type githubForge struct{ e *env }
 
 func newGitHubForge(t testing.TB, seed string) forge { return githubForge{newEnvFrom(t, seed)} }
 
-func (githubForge) name() string                { return "github" }
-func (f githubForge) env() *env                 { return f.e }
+func (githubForge) name() string              { return "github" }
+func (f githubForge) env() *env               { return f.e }
 func (f githubForge) start(o dipOptions) *dip { return f.e.start(o) }
 
 func (f githubForge) open(d *dip, n int, branch, sha string, fork bool, delivery string) int {

@@ -60,8 +60,8 @@ type Client struct {
 	token string
 	// origin is GitLab's scheme and host: the token goes to no other.
 	origin string
-	clock retry.Clock
-	log   *slog.Logger
+	clock  retry.Clock
+	log    *slog.Logger
 
 	mu sync.Mutex
 	// self is the token's user, once asked.
