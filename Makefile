@@ -32,17 +32,18 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./platform/
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./checks/validate/
+	$(GO) test -run '^$$' -fuzz '^FuzzGitLab$$' -fuzztime $(FUZZTIME) ./webhook/
 
 ## bench: Go benchmarks, whole-process timings on synthetic repos of 100, 1,000 and 10,000 requests,
-## then webhook receipt against a plain handler: as fast as 32 clients can send, and at a fixed 2,100
-## deliveries/s (WEBHOOK_BENCH_FLAGS, e.g. -d 10s -db postgres://...).
+## then webhook receipt of GitHub and GitLab deliveries against a plain handler: as fast as 32 clients
+## can send, and at a fixed 2,100 deliveries/s (WEBHOOK_BENCH_FLAGS, e.g. -d 10s -db postgres://...).
 WEBHOOK_BENCH_FLAGS ?= -d 2s -runs 3
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/pipeline/ ./checks/validate/
-	$(GO) test -run '^$$' -bench PullRequestChecks -benchtime 5x ./app/server/
+	$(GO) test -run '^$$' -bench 'PullRequestChecks|MergeRequestChecks' -benchtime 5x ./app/server/
 	$(GO) run ./internal/bench/dipbench engine -dip $(BIN) -n 100,1000,10000
-	$(GO) run ./internal/bench/dipbench webhook $(WEBHOOK_BENCH_FLAGS)
-	$(GO) run ./internal/bench/dipbench webhook $(WEBHOOK_BENCH_FLAGS) -rate 2100
+	$(GO) run ./internal/bench/dipbench webhook -host github,gitlab $(WEBHOOK_BENCH_FLAGS)
+	$(GO) run ./internal/bench/dipbench webhook -host github,gitlab $(WEBHOOK_BENCH_FLAGS) -rate 2100
 
 clean:
 	rm -rf bin rendered

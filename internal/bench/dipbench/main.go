@@ -8,7 +8,7 @@
 //	dipbench memory DIR            validate and render in memory, writing nothing
 //	dipbench policy -dip bin/dip   dip's policy engine against the conftest CLI
 //	dipbench base -dip bin/dip     dip check --base on one changed request
-//	dipbench webhook -d 5s         webhook receipt under load, against a plain handler
+//	dipbench webhook -d 5s         webhook receipt under load, against a plain handler (-host github,gitlab)
 package main
 
 import (
