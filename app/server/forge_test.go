@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -94,8 +95,8 @@ func findingOn(ps []placed, check, file string) (placed, bool) {
 	return placed{}, false
 }
 
-// noSecretsLogged fails the test when a log line of d holds a secret, or
-// is no JSON line with the event's attributes.
+// noSecretsLogged fails the test when a log line of d holds a secret, is
+// no JSON, or tells of completed checks without the event's attributes.
 func noSecretsLogged(t *testing.T, d *dip, secrets ...string) {
 	t.Helper()
 	for _, line := range strings.Split(strings.TrimSpace(d.logs.String()), "\n") {
@@ -103,6 +104,13 @@ func noSecretsLogged(t *testing.T, d *dip, secrets ...string) {
 			if s != "" && strings.Contains(line, s) {
 				t.Errorf("a log line carries a secret: %s", line)
 			}
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("log line is not JSON: %s", line)
+		}
+		if rec["msg"] == "checks completed" && (rec["delivery_id"] == nil || rec["repo"] == nil || rec["pr"] == nil || rec["sha"] == nil) {
+			t.Errorf("log line lacks delivery_id, repo, pr or sha: %s", line)
 		}
 	}
 }
