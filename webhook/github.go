@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -95,20 +94,7 @@ func NewGitHub(secret []byte, q Enqueuer, opts ...Option) *GitHub {
 	if q == nil {
 		panic("webhook: nil enqueuer")
 	}
-	c := config{maxBody: DefaultMaxBody}
-	for _, o := range opts {
-		o(&c)
-	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
-	if c.maxBody <= 0 {
-		c.maxBody = DefaultMaxBody
-	}
-	m, err := newMetrics(c.reg)
-	if err != nil {
-		panic("webhook: " + err.Error())
-	}
+	c, m := setup(opts)
 	known := make(map[string]bool)
 	for _, name := range github.MessageTypes() {
 		known[name] = true
@@ -138,17 +124,8 @@ type result struct {
 func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	res := h.serve(w, r)
-	if res.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", http.MethodPost)
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(res.status)
-	_, _ = io.WriteString(w, res.body)
-
-	host := string(vcs.GitHub)
-	h.metrics.deliveries.WithLabelValues(host, res.label, res.outcome).Inc()
-	h.metrics.duration.WithLabelValues(host).Observe(time.Since(start).Seconds())
+	respond(w, res)
+	h.metrics.observe(vcs.GitHub, res, start)
 	h.logResult(r.Context(), res)
 }
 
@@ -206,14 +183,7 @@ func (h *GitHub) serve(w http.ResponseWriter, r *http.Request) result {
 		return res.done(http.StatusOK, outcomeIgnored, "pong")
 	}
 
-	accepted, err := h.q.Enqueue(r.Context(), ev)
-	switch {
-	case err != nil:
-		return res.fail(http.StatusServiceUnavailable, outcomeError, "enqueue failed", err)
-	case !accepted:
-		return res.done(http.StatusOK, outcomeDuplicate, "duplicate")
-	}
-	return res.done(http.StatusAccepted, outcomeAccepted, "accepted")
+	return res.enqueue(r.Context(), h.q)
 }
 
 func (res result) done(status int, outcome, body string) result {

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -48,37 +47,15 @@ func NewGitLab(secret []byte, q Enqueuer, opts ...Option) *GitLab {
 	if q == nil {
 		panic("webhook: nil enqueuer")
 	}
-	c := config{maxBody: DefaultMaxBody}
-	for _, o := range opts {
-		o(&c)
-	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
-	if c.maxBody <= 0 {
-		c.maxBody = DefaultMaxBody
-	}
-	m, err := newMetrics(c.reg)
-	if err != nil {
-		panic("webhook: " + err.Error())
-	}
+	c, m := setup(opts)
 	return &GitLab{secret: sha256.Sum256(secret), q: q, log: c.log, metrics: m, maxBody: c.maxBody}
 }
 
 func (h *GitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	res := h.serve(w, r)
-	if res.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", http.MethodPost)
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(res.status)
-	_, _ = io.WriteString(w, res.body)
-
-	host := string(vcs.GitLab)
-	h.metrics.deliveries.WithLabelValues(host, res.label, res.outcome).Inc()
-	h.metrics.duration.WithLabelValues(host).Observe(time.Since(start).Seconds())
+	respond(w, res)
+	h.metrics.observe(vcs.GitLab, res, start)
 	logDelivery(r.Context(), h.log, "gitlab webhook", res)
 }
 
@@ -122,14 +99,7 @@ func (h *GitLab) serve(w http.ResponseWriter, r *http.Request) result {
 	if !act {
 		return res.done(http.StatusOK, outcomeIgnored, "ignored")
 	}
-	accepted, err := h.q.Enqueue(r.Context(), ev)
-	switch {
-	case err != nil:
-		return res.fail(http.StatusServiceUnavailable, outcomeError, "enqueue failed", err)
-	case !accepted:
-		return res.done(http.StatusOK, outcomeDuplicate, "duplicate")
-	}
-	return res.done(http.StatusAccepted, outcomeAccepted, "accepted")
+	return res.enqueue(r.Context(), h.q)
 }
 
 // verify compares token with the secret in constant time.

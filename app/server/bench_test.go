@@ -110,8 +110,9 @@ func benchSeed(b *testing.B) (string, func(r *remote, i int) string) {
 // it, in the same run.
 func BenchmarkMergeRequestChecks(b *testing.B) {
 	seed, change := benchSeed(b)
-	for _, f := range forges(b, seed) {
-		b.Run(f.name(), func(b *testing.B) {
+	for _, k := range forgeKinds {
+		b.Run(k.name, func(b *testing.B) {
+			f := k.make(b, seed)
 			d := f.start(dipOptions{})
 			for i := 0; b.Loop(); i++ {
 				b.StopTimer()

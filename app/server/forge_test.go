@@ -62,10 +62,22 @@ type placed struct {
 	line        int
 }
 
-// forges are the code hosts every scenario runs against, each on a
-// platform repo seeded from seed.
-func forges(t testing.TB, seed string) []forge {
-	return []forge{newGitHubForge(t, seed), newGitLabForge(t, seed)}
+// forgeKinds are the code hosts every scenario runs against; make sets
+// one up on a platform repo seeded from seed.
+var forgeKinds = []struct {
+	name string
+	make func(t testing.TB, seed string) forge
+}{{"github", newGitHubForge}, {"gitlab", newGitLabForge}}
+
+// onEachForge runs test on each forge, in parallel, each on a platform
+// repo seeded from seed.
+func onEachForge(t *testing.T, seed string, test func(t *testing.T, f forge)) {
+	for _, k := range forgeKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, k.make(t, seed))
+		})
+	}
 }
 
 // waitForChecks waits until the four checks on sha are completed on f.

@@ -54,6 +54,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
 
 // DefaultAppID is the App id of a server made without WithAppID.
@@ -81,7 +83,7 @@ type Server struct {
 	runs         []*CheckRun
 	batches      []AnnotationBatch
 	requests     []Request
-	faults       []*fault
+	faults       fakehost.Faults
 	secondary    secondary
 	rate         rateLimit
 	refs         func(fullName, branch string) (string, bool)
@@ -259,16 +261,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // then authentication, the primary rate limit, and e.
 func (s *Server) serve(e endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		rec := fakehost.NewRecorder(w)
 		who := ""
-		defer func() { s.record(r, who, rec.status) }()
+		defer func() { s.record(r, who, rec.Status) }()
 		s.rateHeaders(rec)
 		if s.secondaryHit(rec) {
 			return
 		}
-		f := s.fault(r)
-		if f != nil && !f.after {
-			writeJSON(rec, f.status, message(http.StatusText(f.status)))
+		f := s.faults.Take(r.Method, r.URL.Path)
+		if f != nil && !f.After {
+			writeJSON(rec, f.Status, message(http.StatusText(f.Status)))
 			return
 		}
 		inst, who2, ok := s.authenticate(rec, r, e.auth)
@@ -278,22 +280,11 @@ func (s *Server) serve(e endpoint) http.Handler {
 		}
 		if f != nil {
 			e.handle(httptest.NewRecorder(), r, inst)
-			writeJSON(rec, f.status, message(http.StatusText(f.status)))
+			writeJSON(rec, f.Status, message(http.StatusText(f.Status)))
 			return
 		}
 		e.handle(rec, r, inst)
 	})
-}
-
-// recorder keeps the status a handler wrote.
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
 }
 
 func (s *Server) record(r *http.Request, who string, status int) {

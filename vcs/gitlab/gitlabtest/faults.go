@@ -3,57 +3,22 @@ package gitlabtest
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
-
-// fault is an error answer waiting for requests that match it.
-type fault struct {
-	method string
-	prefix string
-	status int
-	n      int
-	// after answers the error once the request is done, as a proxy that
-	// lost the answer would.
-	after bool
-}
 
 // FailNext answers the next n API requests whose method is method (any
 // when empty) and whose path after /api/v4 starts with pathPrefix with
 // status, before doing anything else: the request has no effect, as when
 // a proxy refuses it.
 func (s *Server) FailNext(method, pathPrefix string, status, n int) {
-	s.addFault(&fault{method: method, prefix: pathPrefix, status: status, n: n})
+	s.faults.Add(method, pathPrefix, status, n, false)
 }
 
 // FailNextAfterHandling is FailNext for requests that take effect first,
 // the answer lost on the way back: a note is made, yet the client sees
 // status.
 func (s *Server) FailNextAfterHandling(method, pathPrefix string, status, n int) {
-	s.addFault(&fault{method: method, prefix: pathPrefix, status: status, n: n, after: true})
-}
-
-func (s *Server) addFault(f *fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
-// fault takes one use of the first fault that matches r.
-func (s *Server) fault(r *http.Request) *fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	path := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, s.prefix), "/api/v4")
-	for i, f := range s.faults {
-		if (f.method == "" || f.method == r.Method) && strings.HasPrefix(path, f.prefix) {
-			f.n--
-			if f.n <= 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-			return f
-		}
-	}
-	return nil
+	s.faults.Add(method, pathPrefix, status, n, true)
 }
 
 // throttle is a run of 429s waiting for requests.

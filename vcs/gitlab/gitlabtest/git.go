@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
 
 // GitBackend serves repositories over smart HTTP.
@@ -66,14 +68,14 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request, p *project, re
 		Env: []string{"GIT_PROJECT_ROOT=" + p.git, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1",
 			"HOME=" + os.TempDir(), "REMOTE_USER=oauth2"},
 	}
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := fakehost.NewRecorder(w)
 	backend.ServeHTTP(rec, r)
 	s.mu.Lock()
-	if receive && rec.status == http.StatusOK {
+	if receive && rec.Status == http.StatusOK {
 		p.pushes++
 	}
 	s.mu.Unlock()
-	s.record(r, BotUsername, rec.status)
+	s.record(r, BotUsername, rec.Status)
 }
 
 // branch resolves a branch of p's repository.

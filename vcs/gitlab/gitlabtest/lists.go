@@ -1,57 +1,40 @@
 package gitlabtest
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
 
 // paginate picks the page r asks of n items, as GitLab's offset
 // pagination does (per_page 20 unless asked, at most 100 or the server's
 // page size), and sets its headers. It returns the page's bounds.
 func (s *Server) paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
-	q := r.URL.Query()
-	per, err := strconv.Atoi(q.Get("per_page"))
-	if err != nil || per <= 0 {
-		per = 20
-	}
-	per = min(per, 100)
 	s.mu.Lock()
-	if s.pageSize > 0 {
-		per = min(per, s.pageSize)
-	}
+	p := fakehost.PageOf(r, n, 20, s.pageSize)
 	s.mu.Unlock()
-	page, err := strconv.Atoi(q.Get("page"))
-	if err != nil || page <= 0 {
-		page = 1
-	}
-	last := max((n+per-1)/per, 1)
 	h := w.Header()
-	h.Set("X-Page", strconv.Itoa(page))
-	h.Set("X-Per-Page", strconv.Itoa(per))
+	h.Set("X-Page", strconv.Itoa(p.Number))
+	h.Set("X-Per-Page", strconv.Itoa(p.Per))
 	h.Set("X-Total", strconv.Itoa(n))
-	h.Set("X-Total-Pages", strconv.Itoa(last))
+	h.Set("X-Total-Pages", strconv.Itoa(p.Last))
 	h.Set("X-Next-Page", "")
 	h.Set("X-Prev-Page", "")
-	link := func(p int, rel string) string {
-		q.Set("page", strconv.Itoa(p))
-		q.Set("per_page", strconv.Itoa(per))
-		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, s.srv.URL, r.URL.Path, q.Encode(), rel)
-	}
+	base, per := s.srv.URL+r.URL.Path, strconv.Itoa(p.Per)
 	var links []string
-	if page > 1 {
-		h.Set("X-Prev-Page", strconv.Itoa(page-1))
-		links = append(links, link(min(page-1, last), "prev"))
+	if p.Number > 1 {
+		h.Set("X-Prev-Page", strconv.Itoa(p.Number-1))
+		links = append(links, fakehost.Link(r, base, min(p.Number-1, p.Last), "prev", "per_page", per))
 	}
-	if page < last {
-		h.Set("X-Next-Page", strconv.Itoa(page+1))
-		links = append(links, link(page+1, "next"))
+	if p.Number < p.Last {
+		h.Set("X-Next-Page", strconv.Itoa(p.Number+1))
+		links = append(links, fakehost.Link(r, base, p.Number+1, "next", "per_page", per))
 	}
-	links = append(links, link(1, "first"), link(last, "last"))
+	links = append(links, fakehost.Link(r, base, 1, "first", "per_page", per), fakehost.Link(r, base, p.Last, "last", "per_page", per))
 	h.Set("Link", strings.Join(links, ", "))
-	lo = min((page-1)*per, n)
-	return lo, min(lo+per, n)
+	return p.Lo, p.Hi
 }
 
 // SetPageSize caps the items of a list page from now on; 0 lifts the cap.

@@ -52,6 +52,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
 
 // DefaultToken is the token a server made without WithToken accepts.
@@ -76,7 +78,7 @@ type Server struct {
 	users    map[string]*user
 	projects []*project
 	requests []Request
-	faults   []*fault
+	faults   fakehost.Faults
 	rate     rateLimit
 	throttle throttle
 }
@@ -209,15 +211,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // authentication, the rate limit, and h.
 func (s *Server) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		rec := fakehost.NewRecorder(w)
 		who := ""
-		defer func() { s.record(r, who, rec.status) }()
+		defer func() { s.record(r, who, rec.Status) }()
 		if s.throttled(rec) {
 			return
 		}
-		f := s.fault(r)
-		if f != nil && !f.after {
-			writeJSON(rec, f.status, message(strconv.Itoa(f.status)+" "+http.StatusText(f.status)))
+		f := s.faults.Take(r.Method, strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, s.prefix), "/api/v4"))
+		if f != nil && !f.After {
+			writeJSON(rec, f.Status, message(strconv.Itoa(f.Status)+" "+http.StatusText(f.Status)))
 			return
 		}
 		if !s.authenticate(r) {
@@ -230,7 +232,7 @@ func (s *Server) serve(h handler) http.Handler {
 		}
 		if f != nil {
 			h(httptest.NewRecorder(), r)
-			writeJSON(rec, f.status, message(strconv.Itoa(f.status)+" "+http.StatusText(f.status)))
+			writeJSON(rec, f.Status, message(strconv.Itoa(f.Status)+" "+http.StatusText(f.Status)))
 			return
 		}
 		h(rec, r)
@@ -248,17 +250,6 @@ func (s *Server) authenticate(r *http.Request) bool {
 		}
 	}
 	return tok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) == 1
-}
-
-// recorder keeps the status a handler wrote.
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
 }
 
 // Request is one request as the server saw it.

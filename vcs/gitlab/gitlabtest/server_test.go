@@ -8,32 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/gitlab/gitlabtest"
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
-
-// recordingTB records the errors a server reports instead of failing.
-type recordingTB struct {
-	testing.TB
-	mu     sync.Mutex
-	errors []string
-}
-
-func (r *recordingTB) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *recordingTB) Errors() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.errors...)
-}
 
 // call sends an API request with the server's token in PRIVATE-TOKEN, or
 // with auth as the whole Authorization header when not empty ("-" for
@@ -75,7 +56,7 @@ func bodyOf(resp *http.Response) string {
 }
 
 func TestUnexpectedRequestFailsTest(t *testing.T) {
-	tb := &recordingTB{TB: t}
+	tb := &fakehost.RecordingTB{TB: t}
 	s := gitlabtest.New(tb)
 	if resp := call(t, s, http.MethodGet, "/projects/1/pipelines", "", "", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("status %d, want 404", resp.StatusCode)

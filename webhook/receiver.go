@@ -1,5 +1,8 @@
 package webhook
 
+// What the receivers of every host share: options, the answer, the
+// enqueueing, the bounded read of the body and the log line.
+
 import (
 	"bytes"
 	"context"
@@ -8,6 +11,52 @@ import (
 	"log/slog"
 	"net/http"
 )
+
+// setup applies a receiver's options over the defaults and makes its
+// metrics. Metrics that do not register are a programming error: setup
+// panics.
+func setup(opts []Option) (config, metrics) {
+	c := config{maxBody: DefaultMaxBody}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBody
+	}
+	m, err := newMetrics(c.reg)
+	if err != nil {
+		panic("webhook: " + err.Error())
+	}
+	return c, m
+}
+
+// respond writes res's answer.
+func respond(w http.ResponseWriter, res result) {
+	if res.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(res.status)
+	_, _ = io.WriteString(w, res.body)
+}
+
+// enqueue stores res's event in q and answers accordingly: 202 when it
+// was accepted, 200 when its delivery was accepted before, 503 when the
+// queue failed.
+func (res result) enqueue(ctx context.Context, q Enqueuer) result {
+	accepted, err := q.Enqueue(ctx, res.ev)
+	switch {
+	case err != nil:
+		return res.fail(http.StatusServiceUnavailable, outcomeError, "enqueue failed", err)
+	case !accepted:
+		return res.done(http.StatusOK, outcomeDuplicate, "duplicate")
+	}
+	return res.done(http.StatusAccepted, outcomeAccepted, "accepted")
+}
 
 // readBody reads r's body, up to maxBody bytes. A body announced larger is
 // refused unread; one of known length is read into a buffer of that size,
