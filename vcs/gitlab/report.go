@@ -52,7 +52,7 @@ func reportBody(sha string, runs []vcs.CheckRun, plan *threadPlan) string {
 				fmt.Fprintf(&b, "- … %d more; `dip check` prints them all.\n", len(plan.unthreaded)-maxUnthreaded)
 				break
 			}
-			fmt.Fprintf(&b, "- %s `%s:%d` %s: %s\n", levelIcon(f.a.Level), f.a.File, f.a.Line, f.check, oneLine(f.message()))
+			fmt.Fprintf(&b, "- %s `%s:%d` %s: %s\n", levelIcon(f.a.Level), f.a.File, f.a.Line, f.check, plain(oneLine(f.message())))
 		}
 	}
 	b.WriteString("\n<sub>dip keeps this note up to date on every push; each finding is a thread on its line, resolved when it is gone.</sub>\n")

@@ -336,3 +336,17 @@ func TestLockedDiscussion(t *testing.T) {
 		t.Errorf("a status links to a note that is not there: %s", st.TargetURL)
 	}
 }
+
+// A finding whose message carries dip's own marker does not pass for
+// another finding's thread.
+func TestMarkerInMessage(t *testing.T) {
+	e := setup(t)
+	_, head := e.served(t)
+	a := failure("requests/a.yaml", 4, "r", "value <!-- dip:finding:0123456789abcdef --> is wrong")
+	check(t, e, head, 1, runs(a))
+	check(t, e, head, 1, runs(a))
+	threads := dipThreads(e)
+	if len(threads) != 1 || threads[0].Notes[0].Resolved || strings.Contains(threads[0].Notes[0].Body, "<!-- dip:finding:0123456789abcdef") {
+		t.Errorf("threads %+v", threads)
+	}
+}

@@ -178,12 +178,14 @@ func (c *Client) threads(ctx context.Context, repo vcs.Repo, mr *gitlab.MergeReq
 			continue
 		}
 		first, last := d.Notes[0], d.Notes[len(d.Notes)-1]
-		m := fingerprintRE.FindStringSubmatch(first.Body)
-		if first.Author.ID != me.ID || m == nil {
+		// The marker dip wrote ends the note; a message cannot bring
+		// another (see plain), but the last is taken all the same.
+		ms := fingerprintRE.FindAllStringSubmatch(first.Body, -1)
+		if first.Author.ID != me.ID || ms == nil {
 			continue
 		}
 		out = append(out, thread{
-			id: d.ID, fp: m[1], resolved: first.Resolved, byDip: first.ResolvedBy.ID == me.ID,
+			id: d.ID, fp: ms[len(ms)-1][1], resolved: first.Resolved, byDip: first.ResolvedBy.ID == me.ID,
 			gone: last.Author.ID == me.ID && strings.Contains(last.Body, goneMarker),
 		})
 	}
@@ -275,6 +277,11 @@ func (c *Client) createThread(ctx context.Context, repo vcs.Repo, mr *gitlab.Mer
 	}
 }
 
+// plain keeps text that may carry a request's values from being taken as
+// HTML, dip's hidden markers among it: < is written as an entity, which
+// Markdown shows as <.
+func plain(s string) string { return strings.ReplaceAll(s, "<", "&lt;") }
+
 // threadBody is the first note of f's thread; placed says whether it sits
 // on f's line.
 func threadBody(f finding, placed bool) string {
@@ -283,7 +290,7 @@ func threadBody(f finding, placed bool) string {
 	if title := cmp.Or(f.a.Title, f.a.Rule); title != "" {
 		fmt.Fprintf(&b, " · `%s`", strings.ReplaceAll(oneLine(title), "`", "'"))
 	}
-	fmt.Fprintf(&b, "\n\n%s\n\n", cut(f.message(), maxThreadBody))
+	fmt.Fprintf(&b, "\n\n%s\n\n", plain(cut(f.message(), maxThreadBody)))
 	where := fmt.Sprintf("`%s`", f.a.File)
 	if f.a.Line > 0 {
 		where += fmt.Sprintf(" line %d", f.a.Line)
