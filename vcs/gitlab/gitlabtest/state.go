@@ -377,4 +377,3 @@ func (s *Server) ResolveDiscussion(fullName string, iid int, id, username string
 func (s *Server) discussionID() string {
 	return fmt.Sprintf("%040x", 0xd15c0000+s.id())
 }
-
