@@ -3,6 +3,8 @@
 // gitlab packages translate to and from it.
 package vcs
 
+import "strconv"
+
 // Host names a code host.
 type Host string
 
@@ -11,12 +13,25 @@ const (
 	GitLab Host = "gitlab"
 )
 
+// PullRequestRef is the ref under which the host keeps the head of pull
+// request number, fetchable from the base repository even when the head
+// lives in a fork: refs/pull/<n>/head on GitHub,
+// refs/merge-requests/<iid>/head on GitLab.
+func (h Host) PullRequestRef(number int) string {
+	if h == GitLab {
+		return "refs/merge-requests/" + strconv.Itoa(number) + "/head"
+	}
+	return "refs/pull/" + strconv.Itoa(number) + "/head"
+}
+
 // Repo is a repository on a code host.
 type Repo struct {
 	Host Host `json:"host"`
 	// ID is the host's numeric id of the repository.
 	ID int64 `json:"id"`
-	// Owner and Name are its path, such as acme and platform.
+	// Owner and Name are its path, such as acme and platform. On GitLab
+	// Owner is the namespace's full path, subgroups included
+	// (acme/infra), and Name the project's path.
 	Owner         string `json:"owner"`
 	Name          string `json:"name"`
 	CloneURL      string `json:"clone_url"`
@@ -58,7 +73,8 @@ type EventKind string
 const (
 	// EventCheck asks for the checks of a pull request's head commit:
 	// opened, synchronized, reopened, ready for review, base changed, a
-	// check suite requested or a re-run requested.
+	// check suite requested, a re-run requested, or a re-run command
+	// written in a comment (see Event.Commenter).
 	EventCheck EventKind = "check"
 	// EventMergeGroup asks for checks of a merge queue's group commit.
 	EventMergeGroup EventKind = "merge_group"
@@ -98,6 +114,12 @@ type Event struct {
 	CheckRunID int64 `json:"check_run_id,omitempty"`
 	// Sender is the login of whoever caused the event.
 	Sender string `json:"sender,omitempty"`
+	// Commenter is set when a comment asked for the work, such as a
+	// "dip recheck" note on a merge request: the login of its author,
+	// which the job acts on only when Provider.IsMember says the login
+	// belongs to the repository. The webhook cannot ask the host; the job
+	// can.
+	Commenter string `json:"commenter,omitempty"`
 	// Repos lists repositories an installation event adds.
 	Repos []Repo `json:"repos,omitempty"`
 }

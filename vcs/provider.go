@@ -21,6 +21,11 @@ type Provider interface {
 	CloneAuth(ctx context.Context, repo Repo) (username, password string, err error)
 	// Repositories lists every repository dip may act on.
 	Repositories(ctx context.Context) ([]Repo, error)
+	// IsMember reports whether login belongs to repo: a collaborator on
+	// GitHub, a project member (direct or inherited) on GitLab. dip acts
+	// on a command written in a comment (Event.Commenter) only when its
+	// author is a member.
+	IsMember(ctx context.Context, repo Repo, login string) (bool, error)
 }
 
 // Checks shows dip's verdict on a commit: check runs on GitHub; commit

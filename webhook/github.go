@@ -4,13 +4,11 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -96,20 +94,7 @@ func NewGitHub(secret []byte, q Enqueuer, opts ...Option) *GitHub {
 	if q == nil {
 		panic("webhook: nil enqueuer")
 	}
-	c := config{maxBody: DefaultMaxBody}
-	for _, o := range opts {
-		o(&c)
-	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
-	if c.maxBody <= 0 {
-		c.maxBody = DefaultMaxBody
-	}
-	m, err := newMetrics(c.reg)
-	if err != nil {
-		panic("webhook: " + err.Error())
-	}
+	c, m := setup(opts)
 	known := make(map[string]bool)
 	for _, name := range github.MessageTypes() {
 		known[name] = true
@@ -139,17 +124,8 @@ type result struct {
 func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	res := h.serve(w, r)
-	if res.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", http.MethodPost)
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(res.status)
-	_, _ = io.WriteString(w, res.body)
-
-	host := string(vcs.GitHub)
-	h.metrics.deliveries.WithLabelValues(host, res.label, res.outcome).Inc()
-	h.metrics.duration.WithLabelValues(host).Observe(time.Since(start).Seconds())
+	respond(w, res)
+	h.metrics.observe(vcs.GitHub, res, start)
 	h.logResult(r.Context(), res)
 }
 
@@ -207,14 +183,7 @@ func (h *GitHub) serve(w http.ResponseWriter, r *http.Request) result {
 		return res.done(http.StatusOK, outcomeIgnored, "pong")
 	}
 
-	accepted, err := h.q.Enqueue(r.Context(), ev)
-	switch {
-	case err != nil:
-		return res.fail(http.StatusServiceUnavailable, outcomeError, "enqueue failed", err)
-	case !accepted:
-		return res.done(http.StatusOK, outcomeDuplicate, "duplicate")
-	}
-	return res.done(http.StatusAccepted, outcomeAccepted, "accepted")
+	return res.enqueue(r.Context(), h.q)
 }
 
 func (res result) done(status int, outcome, body string) result {
@@ -232,59 +201,9 @@ func (res result) fail(status int, outcome, msg string, err error) result {
 	return res
 }
 
-// read reads the body, up to maxBody bytes. A body announced larger is
-// refused unread; one of known length is read into a buffer of that size,
-// one of unknown length in growing chunks joined at the end, so that a
-// body over the limit costs at most the limit.
+// read reads the body, up to h.maxBody bytes.
 func (h *GitHub) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if r.ContentLength > h.maxBody {
-		return nil, &http.MaxBytesError{Limit: h.maxBody}
-	}
-	if r.Body == nil {
-		return nil, nil
-	}
-	body := http.MaxBytesReader(w, r.Body, h.maxBody)
-	defer body.Close()
-	if r.ContentLength >= 0 {
-		// One byte more lets the last read see the end without growing.
-		buf := make([]byte, r.ContentLength+1)
-		n, err := io.ReadFull(body, buf)
-		switch {
-		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-			return buf[:n], nil
-		case err != nil:
-			return nil, err
-		}
-		// More than announced: read the rest as a body of unknown length.
-		rest, err := readChunks(body)
-		if err != nil {
-			return nil, err
-		}
-		return append(buf, rest...), nil
-	}
-	return readChunks(body)
-}
-
-// readChunks reads r to its end in chunks that double up to 1 MiB.
-func readChunks(r io.Reader) ([]byte, error) {
-	var chunks [][]byte
-	size := 4 << 10
-	for {
-		c := make([]byte, size)
-		n, err := io.ReadFull(r, c)
-		chunks = append(chunks, c[:n])
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		size = min(2*size, 1<<20)
-	}
-	if len(chunks) == 1 {
-		return chunks[0], nil
-	}
-	return bytes.Join(chunks, nil), nil
+	return readBody(w, r, h.maxBody)
 }
 
 // verify checks header, sha256=<hex>, against the HMAC-SHA256 of body, in
@@ -306,37 +225,9 @@ func (h *GitHub) verify(header string, body []byte) error {
 	return nil
 }
 
-// logResult writes the delivery's one log line: never the secret, the
-// signature or the body.
+// logResult writes the delivery's one log line.
 func (h *GitHub) logResult(ctx context.Context, res result) {
-	level := slog.LevelInfo
-	switch res.outcome {
-	case outcomeUnauthorized, outcomeInvalid:
-		level = slog.LevelWarn
-	case outcomeError:
-		level = slog.LevelError
-	}
-	if !h.log.Enabled(ctx, level) {
-		return
-	}
-	attrs := make([]slog.Attr, 0, 10)
-	attrs = append(attrs,
-		slog.String("delivery_id", cut(res.ev.DeliveryID, maxDeliveryID)),
-		slog.String("event", res.label),
-		slog.String("action", res.ev.Action),
-		slog.String("repo", repoName(res.ev.Repo)),
-	)
-	if pr := res.ev.PullRequest; pr != nil {
-		attrs = append(attrs, slog.Int("pr", pr.Number))
-	}
-	if res.ev.SHA != "" {
-		attrs = append(attrs, slog.String("sha", res.ev.SHA))
-	}
-	attrs = append(attrs, slog.String("outcome", res.outcome), slog.Int("status", res.status))
-	if res.err != nil {
-		attrs = append(attrs, slog.String("error", res.err.Error()))
-	}
-	h.log.LogAttrs(ctx, level, "github webhook", attrs...)
+	logDelivery(ctx, h.log, "github webhook", res)
 }
 
 func repoName(r vcs.Repo) string {

@@ -98,6 +98,12 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 // does not list.
 func deliveries(t *testing.T, reg *prometheus.Registry, event, outcome string) float64 {
 	t.Helper()
+	return hostDeliveries(t, reg, "github", event, outcome)
+}
+
+// hostDeliveries is deliveries for the receiver of host.
+func hostDeliveries(t *testing.T, reg *prometheus.Registry, host, event, outcome string) float64 {
+	t.Helper()
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "dip_webhook_deliveries_total",
 		Help: "Webhook deliveries received, by host, event and outcome (accepted, duplicate, ignored, unauthorized, invalid, error).",
@@ -107,7 +113,7 @@ func deliveries(t *testing.T, reg *prometheus.Registry, event, outcome string) f
 		t.Fatalf("deliveries counter not registered: %v", err)
 	}
 	var m dto.Metric
-	counter := are.ExistingCollector.(*prometheus.CounterVec).WithLabelValues("github", event, outcome)
+	counter := are.ExistingCollector.(*prometheus.CounterVec).WithLabelValues(host, event, outcome)
 	if err := counter.Write(&m); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,12 @@
 package webhook
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dipdev/dip/internal/promreg"
+	"github.com/dipdev/dip/vcs"
 )
 
 // Outcomes of a delivery, as counted and logged.
@@ -53,4 +56,10 @@ func newMetrics(reg prometheus.Registerer) (metrics, error) {
 		return metrics{}, err
 	}
 	return m, nil
+}
+
+// observe counts a delivery of host that ended with res, started at start.
+func (m metrics) observe(host vcs.Host, res result, start time.Time) {
+	m.deliveries.WithLabelValues(string(host), res.label, res.outcome).Inc()
+	m.duration.WithLabelValues(string(host)).Observe(time.Since(start).Seconds())
 }

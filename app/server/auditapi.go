@@ -50,7 +50,7 @@ type auditAPI struct {
 	now      func() time.Time
 
 	mu       sync.Mutex
-	repos    map[string]vcs.Repo
+	repos    map[string][]vcs.Repo
 	listedAt time.Time
 	logs     map[string]*audit.Log
 	order    []string // keys of logs, oldest first
@@ -83,8 +83,11 @@ func (a *auditAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	repo, ok, err := a.repository(r.Context(), q.Get("repo"))
+	repo, ok, err := a.repository(r.Context(), vcs.Host(q.Get("host")), q.Get("repo"))
 	switch {
+	case errors.Is(err, errAmbiguous):
+		jsonError(w, http.StatusBadRequest, err.Error())
+		return
 	case err != nil:
 		a.log.Warn("GET /audit: listing the installations' repositories", "error", err)
 		jsonError(w, http.StatusBadGateway, "the installations' repositories could not be listed")
@@ -151,26 +154,47 @@ func auditQuery(q map[string][]string) (audit.Filter, int, string, error) {
 	return f, limit, get("cursor"), nil
 }
 
-// repository finds owner/name among the installations' repositories.
-func (a *auditAPI) repository(ctx context.Context, name string) (vcs.Repo, bool, error) {
+// errAmbiguous is a repository name that more than one code host has.
+var errAmbiguous = errors.New("ambiguous repository")
+
+// repository finds owner/name among the repositories dip may act on, of
+// host when it is set; without it the name must be one host's only.
+func (a *auditAPI) repository(ctx context.Context, host vcs.Host, name string) (vcs.Repo, bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	age := a.now().Sub(a.listedAt)
-	repo, ok := a.repos[strings.ToLower(name)]
+	repo, ok, err := a.lookup(host, name)
 	if a.repos != nil && (ok && age < reposTTL || !ok && age < reposRetry) {
-		return repo, ok, nil
+		return repo, ok, err
 	}
 	repos, err := a.provider.Repositories(ctx)
 	if err != nil {
 		return vcs.Repo{}, false, err
 	}
-	a.repos = make(map[string]vcs.Repo, len(repos))
+	a.repos = make(map[string][]vcs.Repo, len(repos))
 	for _, r := range repos {
-		a.repos[strings.ToLower(r.FullName())] = r
+		key := strings.ToLower(r.FullName())
+		a.repos[key] = append(a.repos[key], r)
 	}
 	a.listedAt = a.now()
-	repo, ok = a.repos[strings.ToLower(name)]
-	return repo, ok, nil
+	return a.lookup(host, name)
+}
+
+// lookup finds a repository in the list. a.mu is held.
+func (a *auditAPI) lookup(host vcs.Host, name string) (vcs.Repo, bool, error) {
+	var found []vcs.Repo
+	for _, r := range a.repos[strings.ToLower(name)] {
+		if host == "" || r.Host == host {
+			found = append(found, r)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return vcs.Repo{}, false, nil
+	case 1:
+		return found[0], true, nil
+	}
+	return vcs.Repo{}, false, fmt.Errorf("%w: %s is on more than one code host; add host=github or host=gitlab", errAmbiguous, name)
 }
 
 // trail reads the records of repo's output branch from the server's clone,

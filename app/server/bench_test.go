@@ -23,30 +23,10 @@ import (
 // baseline, "check-only", is pipeline.Check on the same two commits, in
 // process, with nothing around it.
 func BenchmarkPullRequestChecks(b *testing.B) {
-	seed := filepath.Join(b.TempDir(), "repo")
-	if err := bench.Generate(seed, 1000); err != nil {
-		b.Fatal(err)
-	}
+	seed, changeOf := benchSeed(b)
 	e := newEnvFrom(b, seed)
 	d := e.start(dipOptions{})
-	// One request the pull requests change.
-	var target string
-	_ = filepath.WalkDir(filepath.Join(seed, "requests"), func(p string, de os.DirEntry, err error) error {
-		if target == "" && err == nil && !de.IsDir() {
-			target = p
-		}
-		return nil
-	})
-	rel, _ := filepath.Rel(seed, target)
-	body, err := os.ReadFile(target)
-	if err != nil {
-		b.Fatal(err)
-	}
-	change := func(i int) string {
-		e.remote.checkout("main")
-		return e.remote.commit(fmt.Sprintf("change-%d", i), "Change a request",
-			map[string]string{filepath.ToSlash(rel): string(body) + fmt.Sprintf("# change %d\n", i)})
-	}
+	change := func(i int) string { return changeOf(e.remote, i) }
 
 	b.Run("pipeline", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
@@ -93,4 +73,60 @@ func BenchmarkPullRequestChecks(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchSeed writes a 1,000-request platform repo and returns it with a
+// function that commits a change of one of its requests on branch
+// change-<i> of a remote seeded from it.
+func benchSeed(b *testing.B) (string, func(r *remote, i int) string) {
+	seed := filepath.Join(b.TempDir(), "repo")
+	if err := bench.Generate(seed, 1000); err != nil {
+		b.Fatal(err)
+	}
+	var target string
+	_ = filepath.WalkDir(filepath.Join(seed, "requests"), func(p string, de os.DirEntry, err error) error {
+		if target == "" && err == nil && !de.IsDir() {
+			target = p
+		}
+		return nil
+	})
+	rel, _ := filepath.Rel(seed, target)
+	body, err := os.ReadFile(target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return seed, func(r *remote, i int) string {
+		r.checkout("main")
+		return r.commit(fmt.Sprintf("change-%d", i), "Change a request",
+			map[string]string{filepath.ToSlash(rel): string(body) + fmt.Sprintf("# change %d\n", i)})
+	}
+}
+
+// BenchmarkMergeRequestChecks is a merge request opened on GitLab on a
+// 1,000-request platform repo until its four commit statuses are
+// completed, which they are after the report note and the threads:
+// delivery, queue, fetch, check, the merge request read twice, the note
+// and eight statuses. The same pull request on GitHub is measured beside
+// it, in the same run.
+func BenchmarkMergeRequestChecks(b *testing.B) {
+	seed, change := benchSeed(b)
+	for _, k := range forgeKinds {
+		b.Run(k.name, func(b *testing.B) {
+			f := k.make(b, seed)
+			d := f.start(dipOptions{})
+			for i := 0; b.Loop(); i++ {
+				b.StopTimer()
+				sha := change(f.env().remote, i)
+				b.StartTimer()
+				if got := f.open(d, 1000+i, fmt.Sprintf("change-%d", i), sha, false, fmt.Sprintf("bench-%s-%d", f.name(), i)); got != http.StatusAccepted {
+					b.Fatalf("delivery answered %d", got)
+				}
+				for name, c := range waitForChecks(b, f, sha, 2*time.Minute) {
+					if c.conclusion != "success" {
+						b.Fatalf("%s concluded %q:\n%s", name, c.conclusion, c.summary)
+					}
+				}
+			}
+		})
+	}
 }

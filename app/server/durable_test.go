@@ -1,136 +1,17 @@
 package server_test
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
-	"github.com/dipdev/dip/app/server"
 	"github.com/dipdev/dip/internal/pgtest"
-	policybundle "github.com/dipdev/dip/policy-bundle"
 	"github.com/dipdev/dip/vcs/github/githubtest"
 )
-
-// childEnv, set, makes the test binary run dip serve as the process that
-// is killed: see runChild.
-const childEnv = "DIP_SERVER_TEST_CHILD"
-
-// TestAcceptedWorkSurvivesKill accepts a pull request's delivery, kills
-// dip serve with SIGKILL while its job waits for a retry, and starts it
-// again on the same database: the checks complete.
-func TestAcceptedWorkSurvivesKill(t *testing.T) {
-	if os.Getenv(childEnv) != "" {
-		runChild(t)
-		return
-	}
-	if testing.Short() {
-		t.Skip("starts dip serve twice as a separate process")
-	}
-	e := newEnv(t)
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(keyFile, e.gh.PrivateKey(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dbPath := filepath.Join(dir, "dip.db")
-	start := func() (*exec.Cmd, string) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		cmd := exec.Command(os.Args[0], "-test.run=^TestAcceptedWorkSurvivesKill$", "-test.count=1")
-		cmd.Env = append(os.Environ(), childEnv+"=1",
-			"CHILD_LISTEN="+addr, "CHILD_APP_ID="+strconv.FormatInt(e.gh.AppID(), 10),
-			"CHILD_KEY="+keyFile, "CHILD_API="+e.gh.URL()+"/", "CHILD_DB="+dbPath,
-			"CHILD_CACHE="+filepath.Join(dir, "cache"))
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		url := "http://" + addr
-		waitFor(t, 30*time.Second, "the child dip serve", func() bool {
-			resp, err := http.Get(url + "/readyz")
-			if err != nil {
-				return false
-			}
-			resp.Body.Close()
-			return resp.StatusCode == http.StatusOK
-		})
-		return cmd, url
-	}
-
-	child, url := start()
-	sha := e.remote.commit("survive", "Add a queue", map[string]string{"requests/payments/refunds.yaml": validQueue})
-	// The first attempt fails on GitHub's side, so that the job waits in
-	// the queue for its retry when the process is killed.
-	e.gh.FailNext(http.MethodPost, "/repos/acme/platform/check-runs", http.StatusUnprocessableEntity, 1)
-	d := &dip{url: url}
-	if got := d.deliver(t, "pull_request", "survive-1", e.pullRequest(5, "survive", sha, "opened", false)); got != http.StatusAccepted {
-		t.Fatalf("delivery answered %d", got)
-	}
-	db, err := sql.Open("sqlite", dbPath+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	waitFor(t, 30*time.Second, "the job to wait for its retry", func() bool {
-		var state string
-		var attempt int
-		err := db.QueryRow(`SELECT state, attempt FROM river_job WHERE kind = 'dip_event'`).Scan(&state, &attempt)
-		return err == nil && attempt == 1 && (state == "retryable" || state == "available")
-	})
-	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	err = child.Wait()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("child ended with %v, want killed", err)
-	}
-	if n := len(e.runsOn(sha)); n != 0 {
-		t.Fatalf("%d check runs before the restart, want none", n)
-	}
-
-	start()
-	runs := e.waitChecks(sha, time.Minute)
-	for name, r := range runs {
-		if r.Conclusion != "success" {
-			t.Errorf("%s concluded %q after the restart", name, r.Conclusion)
-		}
-	}
-}
-
-// runChild is dip serve in the child process, until it is killed.
-func runChild(t *testing.T) {
-	key, err := os.ReadFile(os.Getenv("CHILD_KEY"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	appID, _ := strconv.ParseInt(os.Getenv("CHILD_APP_ID"), 10, 64)
-	err = server.Run(context.Background(), server.Config{
-		Listen: os.Getenv("CHILD_LISTEN"), AppID: appID, PrivateKey: key,
-		WebhookSecret: []byte(secret), APIURL: os.Getenv("CHILD_API"),
-		DatabaseURL: os.Getenv("CHILD_DB"), CacheDir: os.Getenv("CHILD_CACHE"),
-		ReconcileInterval: -1, Bundle: policybundle.FS,
-	})
-	t.Fatalf("dip serve returned: %v", err)
-}
 
 // TestReplicasShareTheWork runs two dip serve replicas on one PostgreSQL
 // database and sends them 100 deliveries (20 under the race detector),

@@ -1,4 +1,5 @@
-// Package server is dip serve: the GitHub App. Webhook deliveries are
+// Package server is dip serve: the GitHub App and the GitLab integration,
+// one or both, behind one vcs.Hosts. Webhook deliveries are
 // verified and queued by package webhook; the Handler here works them from
 // the durable queue — checks of pull requests (pull_request.go), renders
 // of merges committed to the output branch (push.go), runs of the
@@ -57,6 +58,18 @@ var DefaultCommitter = Signature{Name: "dip", Email: "dip[bot]@users.noreply.git
 // wrapping queue.ErrPermanent is not.
 func (h *Handler) Handle(ctx context.Context, ev vcs.Event) error {
 	log := h.logger().With(eventAttrs(ev)...)
+	if ev.Commenter != "" {
+		// A command in a comment counts only from a member of the
+		// repository; the webhook could not ask, the job can.
+		member, err := h.Provider.IsMember(ctx, ev.Repo, ev.Commenter)
+		if err != nil {
+			return fmt.Errorf("is %s a member of %s: %w", ev.Commenter, ev.Repo.FullName(), err)
+		}
+		if !member {
+			log.Info("command from someone who is not a member of the repository; ignored", "commenter", ev.Commenter)
+			return nil
+		}
+	}
 	switch ev.Kind {
 	case vcs.EventCheck, vcs.EventMergeGroup:
 		return h.check(ctx, log, ev)

@@ -214,6 +214,9 @@ type dipOptions struct {
 	workers     int
 	auditToken  string
 	now         func() time.Time
+	// config, when set, changes the configuration before dip serve
+	// starts: another code host, say.
+	config func(*server.Config)
 }
 
 // start runs dip serve against e's GitHub until the test ends.
@@ -251,6 +254,9 @@ func (e *env) start(o dipOptions) *dip {
 		Logger:            jsonLogger(logs),
 		AuditToken:        []byte(o.auditToken),
 		Now:               o.now,
+	}
+	if o.config != nil {
+		o.config(&cfg)
 	}
 	go func() { d.done <- server.Run(ctx, cfg) }()
 	e.t.Cleanup(func() { d.stop(e.t) })

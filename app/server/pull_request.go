@@ -62,7 +62,7 @@ func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*pipeline.CheckRu
 	baseRef := baseBranch(ev)
 	refs := []string{"refs/heads/" + baseRef}
 	if ev.PullRequest != nil && ev.PullRequest.Number > 0 {
-		refs = append(refs, "refs/pull/"+strconv.Itoa(ev.PullRequest.Number)+"/head")
+		refs = append(refs, ev.Host.PullRequestRef(ev.PullRequest.Number))
 	}
 	if ev.Ref != "" {
 		refs = append(refs, qualify(ev.Ref))

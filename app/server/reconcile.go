@@ -22,14 +22,15 @@ import (
 // DefaultReconcileInterval is how often the sweep runs.
 const DefaultReconcileInterval = 5 * time.Minute
 
-// Reconciler finds work a lost webhook left undone — GitHub does not
-// redeliver a failed delivery — and queues it: open pull requests whose
-// head has none of dip's check runs, and output branches behind their
-// default branch. It also queues a run of the migration bot for every
-// platform repo, which picks up what no webhook announces: pull requests
-// closed, limits that allow more. Its deliveries have ids of their own,
-// so sweeps of several replicas queue each piece of work once (the bot's
-// once per interval).
+// Reconciler finds work a lost webhook left undone — neither GitHub nor
+// GitLab redelivers a failed delivery by itself — and queues it: open
+// pull requests whose head lacks one of dip's checks, and output branches
+// behind their default branch, in every repository the hosts list (on
+// GitLab, the projects whose webhook points at dip). It also queues a run
+// of the migration bot for every platform repo, which picks up what no
+// webhook announces: pull requests closed, limits that allow more. Its
+// deliveries have ids of their own, so sweeps of several replicas queue
+// each piece of work once (the bot's once per interval).
 type Reconciler struct {
 	Provider vcs.Provider
 	Cache    *repocache.Cache
@@ -71,13 +72,14 @@ func (r *Reconciler) logger() *slog.Logger {
 }
 
 // Sweep looks at every repository once. A repository that fails does not
-// stop the others; the errors are joined.
+// stop the others, nor does a host that lists only some; the errors are
+// joined.
 func (r *Reconciler) Sweep(ctx context.Context) error {
 	repos, err := r.Provider.Repositories(ctx)
-	if err != nil {
-		return fmt.Errorf("reconcile: %w", err)
-	}
 	var errs []error
+	if err != nil {
+		errs = append(errs, fmt.Errorf("reconcile: %w", err))
+	}
 	queued := 0
 	for _, repo := range repos {
 		n, err := r.sweepRepo(ctx, repo)

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,7 +21,9 @@ import (
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/queue"
 	"github.com/dipdev/dip/app/repocache"
+	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/github"
+	"github.com/dipdev/dip/vcs/gitlab"
 	"github.com/dipdev/dip/webhook"
 )
 
@@ -31,12 +35,23 @@ type Config struct {
 	Listen   string
 	Listener net.Listener
 
+	// AppID, PrivateKey and WebhookSecret configure the GitHub App; all
+	// unset leaves GitHub out.
 	AppID         int64
 	PrivateKey    []byte
 	WebhookSecret []byte
 	// APIURL is GitHub's REST API base; empty is api.github.com.
 	APIURL string
-	// HTTPClient carries the GitHub API calls; nil is the default client.
+
+	// GitLabToken and GitLabWebhookSecret configure GitLab; all unset,
+	// GitLabURL too, leaves GitLab out. GitLabURL is GitLab's URL, a path
+	// prefix included; empty is gitlab.com.
+	GitLabURL           string
+	GitLabToken         string
+	GitLabWebhookSecret []byte
+
+	// HTTPClient carries the code hosts' API calls; nil is the default
+	// client.
 	HTTPClient *http.Client
 
 	// DatabaseURL is the queue's database: a SQLite path or postgres://.
@@ -66,16 +81,34 @@ type Config struct {
 // DefaultShutdownTimeout bounds a graceful stop.
 const DefaultShutdownTimeout = 30 * time.Second
 
+// hasGitHub reports whether any GitHub App setting is given.
+func (c Config) hasGitHub() bool {
+	return c.AppID != 0 || len(c.PrivateKey) > 0 || len(c.WebhookSecret) > 0
+}
+
+// hasGitLab reports whether any GitLab setting is given.
+func (c Config) hasGitLab() bool {
+	return c.GitLabURL != "" || c.GitLabToken != "" || len(c.GitLabWebhookSecret) > 0
+}
+
 // check reports the first missing setting, so that a server without its
-// secrets fails at start and not at the first delivery.
+// secrets fails at start and not at the first delivery: at least one code
+// host, and each host's settings complete or absent.
 func (c Config) check() error {
+	gh, gl := c.hasGitHub(), c.hasGitLab()
 	switch {
-	case c.AppID <= 0:
+	case !gh && !gl:
+		return errors.New("no code host: configure the GitHub App (--github-app-id, --github-private-key, --github-webhook-secret), GitLab (--gitlab-token, --gitlab-webhook-secret), or both")
+	case gh && c.AppID <= 0:
 		return errors.New("no GitHub App id: set --github-app-id or DIP_GITHUB_APP_ID")
-	case len(c.PrivateKey) == 0:
+	case gh && len(c.PrivateKey) == 0:
 		return errors.New("no GitHub App private key: set --github-private-key or DIP_GITHUB_PRIVATE_KEY to the PEM file")
-	case len(c.WebhookSecret) == 0:
+	case gh && len(c.WebhookSecret) == 0:
 		return errors.New("no webhook secret: set --github-webhook-secret or DIP_GITHUB_WEBHOOK_SECRET")
+	case gl && c.GitLabToken == "":
+		return errors.New("no GitLab token: set --gitlab-token or DIP_GITLAB_TOKEN")
+	case gl && len(c.GitLabWebhookSecret) == 0:
+		return errors.New("no GitLab webhook secret: set --gitlab-webhook-secret or DIP_GITLAB_WEBHOOK_SECRET")
 	case c.Bundle == nil:
 		return errors.New("no policy bundle")
 	case c.CacheDir == "":
@@ -105,14 +138,11 @@ func Run(ctx context.Context, cfg Config) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	gh, err := github.New(github.Config{
-		AppID: cfg.AppID, PrivateKey: cfg.PrivateKey, APIURL: cfg.APIURL,
-		HTTPClient: cfg.HTTPClient, Logger: log, Registerer: reg,
-	})
+	hosts, err := cfg.hosts(log, reg)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	cache, err := repocache.New(cfg.CacheDir, gh.CloneAuth)
+	cache, err := repocache.New(cfg.CacheDir, hosts.CloneAuth)
 	if err != nil {
 		return err
 	}
@@ -121,11 +151,11 @@ func Run(ctx context.Context, cfg Config) error {
 		now = time.Now
 	}
 	h := &Handler{
-		Provider: gh, Cache: cache, Bundle: cfg.Bundle, Scan: pipeline.DefaultScanner(),
+		Provider: hosts, Cache: cache, Bundle: cfg.Bundle, Scan: pipeline.DefaultScanner(),
 		Logger: log, Now: now,
 	}
 	h.Bot = &migrationbot.Bot{
-		Forge: gh, Cache: cache, Plan: migrateAll, Now: now, Logger: log,
+		Forge: hosts, Cache: cache, Plan: migrateAll, Now: now, Logger: log,
 		Committer: migrationbot.Signature(h.committer()),
 	}
 	qcfg := queue.Config{
@@ -146,8 +176,14 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /webhooks/github", webhook.NewGitHub(cfg.WebhookSecret, q,
-		webhook.WithLogger(log), webhook.WithMetrics(reg), webhook.WithAppID(cfg.AppID)))
+	if cfg.hasGitHub() {
+		mux.Handle("POST /webhooks/github", webhook.NewGitHub(cfg.WebhookSecret, q,
+			webhook.WithLogger(log), webhook.WithMetrics(reg), webhook.WithAppID(cfg.AppID)))
+	}
+	if cfg.hasGitLab() {
+		mux.Handle("POST /webhooks/gitlab", webhook.NewGitLab(cfg.GitLabWebhookSecret, q,
+			webhook.WithLogger(log), webhook.WithMetrics(reg)))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { text(w, http.StatusOK, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -160,7 +196,7 @@ func Run(ctx context.Context, cfg Config) error {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	if len(cfg.AuditToken) > 0 {
-		mux.Handle("GET /audit", newAuditAPI(gh, cache, cfg.AuditToken, log))
+		mux.Handle("GET /audit", newAuditAPI(hosts, cache, cfg.AuditToken, log))
 	}
 	srv := &http.Server{
 		Handler:           mux,
@@ -175,12 +211,12 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("dip serve listening", "addr", ln.Addr().String(), "app_id", cfg.AppID)
+	log.Info("dip serve listening", "addr", ln.Addr().String(), "hosts", slices.Sorted(maps.Keys(hosts)), "app_id", cfg.AppID)
 
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	var sweeps sync.WaitGroup
 	if cfg.ReconcileInterval >= 0 {
-		rec := &Reconciler{Provider: gh, Cache: cache, Queue: q, Logger: log, Migrations: h.Bot != nil, Now: now}
+		rec := &Reconciler{Provider: hosts, Cache: cache, Queue: q, Logger: log, Migrations: h.Bot != nil, Now: now}
 		sweeps.Go(func() { rec.Run(sweepCtx, cfg.ReconcileInterval) })
 	}
 
@@ -210,6 +246,32 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	log.Info("dip serve stopped")
 	return errors.Join(errs...)
+}
+
+// hosts makes the provider of each code host cfg configures.
+func (cfg Config) hosts(log *slog.Logger, reg prometheus.Registerer) (vcs.Hosts, error) {
+	hosts := vcs.Hosts{}
+	if cfg.hasGitHub() {
+		gh, err := github.New(github.Config{
+			AppID: cfg.AppID, PrivateKey: cfg.PrivateKey, APIURL: cfg.APIURL,
+			HTTPClient: cfg.HTTPClient, Logger: log, Registerer: reg,
+		})
+		if err != nil {
+			return nil, err
+		}
+		hosts[vcs.GitHub] = gh
+	}
+	if cfg.hasGitLab() {
+		gl, err := gitlab.New(gitlab.Config{
+			URL: cfg.GitLabURL, Token: cfg.GitLabToken,
+			HTTPClient: cfg.HTTPClient, Logger: log, Registerer: reg,
+		})
+		if err != nil {
+			return nil, err
+		}
+		hosts[vcs.GitLab] = gl
+	}
+	return hosts, nil
 }
 
 func text(w http.ResponseWriter, status int, body string) {

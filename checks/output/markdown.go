@@ -39,10 +39,15 @@ func icon(c checks.Conclusion) string {
 // them, in Unicode code points) at a line end, closes a code block or
 // details element left open, and says that it was cut.
 func Truncate(s string, limit int) string {
+	return Cut(s, limit, "\n\n_This summary was cut to fit a check run; every finding is still an annotation on its line, and `dip check` prints them all._\n")
+}
+
+// Cut is Truncate with note, Markdown, saying what was cut and where the
+// rest is.
+func Cut(s string, limit int, note string) string {
 	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	const note = "\n\n_This summary was cut to fit a check run; every finding is still an annotation on its line, and `dip check` prints them all._\n"
 	budget := limit - utf8.RuneCountInString(note) - len("\n```\n</details>\n")
 	cut := 0
 	count := 0

@@ -54,10 +54,12 @@ func serveCmd() *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the GitHub App: webhooks, checks on pull requests, renders of merges",
-		Long: "serve receives GitHub webhooks on POST /webhooks/github, queues them durably,\n" +
-			"posts the check runs dip/validate, dip/policy, dip/scan and dip/render on pull\n" +
-			"requests, and commits the rendered output of every merge to the output branch\n" +
+		Short: "Serve the GitHub App and the GitLab integration: webhooks, checks on pull and merge requests, renders of merges",
+		Long: "serve receives GitHub webhooks on POST /webhooks/github and GitLab webhooks on\n" +
+			"POST /webhooks/gitlab, for either host or both, queues them durably, posts the\n" +
+			"checks dip/validate, dip/policy, dip/scan and dip/render on pull requests (check\n" +
+			"runs) and merge requests (commit statuses, a report note and a thread per\n" +
+			"finding), and commits the rendered output of every merge to the output branch\n" +
 			"with an audit trail. Every flag may instead be given by its DIP_* variable\n" +
 			"(shown with each flag); flags win. It also serves GET /healthz, /readyz and\n" +
 			"/metrics, and stops gracefully on SIGTERM.",
@@ -94,9 +96,9 @@ func serveCmd() *cobra.Command {
 	fl.DurationVar(&f.reconcile, "reconcile-interval", server.DefaultReconcileInterval, "how often to look for work lost with a webhook (0: the default; negative: never)")
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", server.DefaultShutdownTimeout, "how long running jobs may finish on SIGTERM")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	fl.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab URL (the GitLab integration is not available yet)")
-	fl.StringVar(&f.gitlabToken, "gitlab-token", "", "GitLab token (not available yet)")
-	fl.StringVar(&f.gitlabSecret, "gitlab-webhook-secret", "", "GitLab webhook secret (not available yet)")
+	fl.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab URL, with its path on a self-managed GitLab under a relative URL (default https://gitlab.com)")
+	fl.StringVar(&f.gitlabToken, "gitlab-token", "", "GitLab access token with the api scope (prefer the variable: flags show in ps)")
+	fl.StringVar(&f.gitlabSecret, "gitlab-webhook-secret", "", "secret token of dip's GitLab webhooks (prefer the variable)")
 	fl.StringVar(&f.auditToken, "audit-token", "", "bearer token of GET /audit, the audit trail; unset turns it off (prefer the variable)")
 	fl.VisitAll(func(p *pflag.Flag) {
 		if env, ok := serveEnv[p.Name]; ok {
@@ -132,25 +134,26 @@ func (f *serveFlags) config(stderr io.Writer) (server.Config, *slog.Logger, erro
 		return server.Config{}, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", f.logLevel)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if f.gitlabURL != "" || f.gitlabToken != "" || f.gitlabSecret != "" {
-		log.Warn("the GitLab integration is not available yet; DIP_GITLAB_* settings are ignored")
+	cfg := server.Config{}
+	github := f.appID != "" || f.keyFile != "" || f.secret != ""
+	gitlab := f.gitlabURL != "" || f.gitlabToken != "" || f.gitlabSecret != ""
+	if !github && !gitlab {
+		return server.Config{}, nil, errors.New("no code host: set DIP_GITHUB_APP_ID, DIP_GITHUB_PRIVATE_KEY and DIP_GITHUB_WEBHOOK_SECRET for the GitHub App, " +
+			"DIP_GITLAB_TOKEN and DIP_GITLAB_WEBHOOK_SECRET (and DIP_GITLAB_URL off gitlab.com) for GitLab, or both (or their flags)")
 	}
-	if f.appID == "" {
-		return server.Config{}, nil, errors.New("no GitHub App id: set --github-app-id or DIP_GITHUB_APP_ID")
+	if github {
+		if err := f.githubConfig(&cfg); err != nil {
+			return server.Config{}, nil, err
+		}
 	}
-	appID, err := strconv.ParseInt(f.appID, 10, 64)
-	if err != nil || appID <= 0 {
-		return server.Config{}, nil, fmt.Errorf("GitHub App id %q is not a positive number", f.appID)
-	}
-	if f.keyFile == "" {
-		return server.Config{}, nil, errors.New("no GitHub App private key: set --github-private-key or DIP_GITHUB_PRIVATE_KEY to the PEM file's path")
-	}
-	key, err := os.ReadFile(f.keyFile)
-	if err != nil {
-		return server.Config{}, nil, fmt.Errorf("GitHub App private key: %w", err)
-	}
-	if strings.TrimSpace(f.secret) == "" {
-		return server.Config{}, nil, errors.New("no webhook secret: set DIP_GITHUB_WEBHOOK_SECRET (or --github-webhook-secret)")
+	if gitlab {
+		if strings.TrimSpace(f.gitlabToken) == "" {
+			return server.Config{}, nil, errors.New("no GitLab token: set DIP_GITLAB_TOKEN (or --gitlab-token)")
+		}
+		if strings.TrimSpace(f.gitlabSecret) == "" {
+			return server.Config{}, nil, errors.New("no GitLab webhook secret: set DIP_GITLAB_WEBHOOK_SECRET (or --gitlab-webhook-secret)")
+		}
+		cfg.GitLabURL, cfg.GitLabToken, cfg.GitLabWebhookSecret = f.gitlabURL, f.gitlabToken, []byte(f.gitlabSecret)
 	}
 	if f.workers < 1 {
 		return server.Config{}, nil, fmt.Errorf("--workers %d: at least 1", f.workers)
@@ -163,20 +166,33 @@ func (f *serveFlags) config(stderr io.Writer) (server.Config, *slog.Logger, erro
 		}
 		cacheDir = filepath.Join(base, "dip", "repos")
 	}
-	return server.Config{
-		Listen:            f.listen,
-		AppID:             appID,
-		PrivateKey:        key,
-		WebhookSecret:     []byte(f.secret),
-		APIURL:            f.apiURL,
-		DatabaseURL:       f.databaseURL,
-		CacheDir:          cacheDir,
-		Workers:           f.workers,
-		JobTimeout:        f.jobTimeout,
-		ReconcileInterval: f.reconcile,
-		ShutdownTimeout:   f.shutdown,
-		Bundle:            policybundle.FS,
-		Logger:            log,
-		AuditToken:        []byte(f.auditToken),
-	}, log, nil
+	cfg.Listen, cfg.DatabaseURL, cfg.CacheDir = f.listen, f.databaseURL, cacheDir
+	cfg.Workers, cfg.JobTimeout, cfg.ReconcileInterval, cfg.ShutdownTimeout = f.workers, f.jobTimeout, f.reconcile, f.shutdown
+	cfg.Bundle, cfg.Logger = policybundle.FS, log
+	cfg.AuditToken = []byte(f.auditToken)
+	return cfg, log, nil
+}
+
+// githubConfig checks the GitHub App's settings and reads its private key
+// into cfg.
+func (f *serveFlags) githubConfig(cfg *server.Config) error {
+	if f.appID == "" {
+		return errors.New("no GitHub App id: set --github-app-id or DIP_GITHUB_APP_ID")
+	}
+	appID, err := strconv.ParseInt(f.appID, 10, 64)
+	if err != nil || appID <= 0 {
+		return fmt.Errorf("GitHub App id %q is not a positive number", f.appID)
+	}
+	if f.keyFile == "" {
+		return errors.New("no GitHub App private key: set --github-private-key or DIP_GITHUB_PRIVATE_KEY to the PEM file's path")
+	}
+	key, err := os.ReadFile(f.keyFile)
+	if err != nil {
+		return fmt.Errorf("GitHub App private key: %w", err)
+	}
+	if strings.TrimSpace(f.secret) == "" {
+		return errors.New("no webhook secret: set DIP_GITHUB_WEBHOOK_SECRET (or --github-webhook-secret)")
+	}
+	cfg.AppID, cfg.PrivateKey, cfg.WebhookSecret, cfg.APIURL = appID, key, []byte(f.secret), f.apiURL
+	return nil
 }

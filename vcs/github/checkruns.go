@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/dipdev/dip/checks"
 	"github.com/dipdev/dip/checks/output"
 	"github.com/dipdev/dip/vcs"
+	"github.com/dipdev/dip/vcs/internal/retry"
 )
 
 // maxAnnotations is the most annotations GitHub takes in one request;
@@ -49,7 +49,7 @@ func (c *Client) CreateCheckRun(ctx context.Context, repo vcs.Repo, sha string, 
 		ExternalID: optional(run.ExternalID),
 		Output:     runOutput(run, batches[0]),
 	}
-	now := &github.Timestamp{Time: c.clock.now()}
+	now := &github.Timestamp{Time: c.clock.Now()}
 	switch status {
 	case vcs.StatusInProgress:
 		opts.StartedAt = now
@@ -75,7 +75,7 @@ func (c *Client) create(ctx context.Context, in *installation, repo vcs.Repo, op
 		if err == nil {
 			return cr.GetID(), nil
 		}
-		if !gatewayError(err) || attempt == maxAttempts {
+		if !gatewayError(err) || attempt == retry.MaxAttempts {
 			return 0, err
 		}
 		if opts.ExternalID != nil {
@@ -85,7 +85,7 @@ func (c *Client) create(ctx context.Context, in *installation, repo vcs.Repo, op
 			}
 		}
 		c.log.WarnContext(ctx, "github check run create retried", "repo", repo.FullName(), "name", opts.Name, "attempt", attempt)
-		if err := c.clock.sleep(ctx, backoff(attempt)); err != nil {
+		if err := c.clock.Sleep(ctx, retry.Backoff(attempt)); err != nil {
 			return 0, err
 		}
 	}
@@ -108,14 +108,7 @@ func (c *Client) findRun(ctx context.Context, in *installation, repo vcs.Repo, s
 
 func gatewayError(err error) bool {
 	var er *github.ErrorResponse
-	if !errors.As(err, &er) || er.Response == nil {
-		return false
-	}
-	switch er.Response.StatusCode {
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return errors.As(err, &er) && er.Response != nil && retry.Gateway(er.Response.StatusCode)
 }
 
 // UpdateCheckRun sets check run id's status, conclusion and output. The
@@ -139,7 +132,7 @@ func (c *Client) UpdateCheckRun(ctx context.Context, repo vcs.Repo, id int64, ru
 	}
 	if run.Status == vcs.StatusCompleted {
 		opts.Conclusion = conclusion(run.Conclusion)
-		opts.CompletedAt = &github.Timestamp{Time: c.clock.now()}
+		opts.CompletedAt = &github.Timestamp{Time: c.clock.Now()}
 	}
 	if _, _, err := in.gh.Checks.UpdateCheckRun(ctx, repo.Owner, repo.Name, id, opts); err != nil {
 		return fmt.Errorf("update check run %s (%d) on %s: %w", run.Name, id, repo.FullName(), err)

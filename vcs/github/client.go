@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dipdev/dip/vcs"
+	"github.com/dipdev/dip/vcs/internal/retry"
 )
 
 // DefaultAPIURL is GitHub's REST API.
@@ -55,7 +56,7 @@ type Client struct {
 	key    []byte
 	apiURL string
 	base   http.RoundTripper
-	clock  clock
+	clock  retry.Clock
 	log    *slog.Logger
 	gauge  *prometheus.GaugeVec
 	app    *github.Client
@@ -97,17 +98,11 @@ func New(cfg Config) (*Client, error) {
 		appID:    cfg.AppID,
 		key:      cfg.PrivateKey,
 		apiURL:   apiURL,
-		base:     metered{next: rt, requests: requests},
-		clock:    clock{now: time.Now, sleep: sleep},
+		base:     retry.Metered{Next: rt, Requests: requests},
+		clock:    retry.NewClock(cfg.Now, cfg.Sleep),
 		log:      cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
 		gauge:    gauge,
 		installs: make(map[int64]*installation),
-	}
-	if cfg.Now != nil {
-		c.clock.now = cfg.Now
-	}
-	if cfg.Sleep != nil {
-		c.clock.sleep = cfg.Sleep
 	}
 	atr, err := ghinstallation.NewAppsTransport(c.base, c.appID, c.key)
 	if err != nil {
@@ -140,7 +135,7 @@ func checkKey(key []byte) error {
 // under a limiter for the identity called who. go-github's own rate-limit
 // checks are off: the limiter waits instead of failing.
 func (c *Client) newGitHub(auth http.RoundTripper, who string) (*github.Client, error) {
-	lim := &limiter{next: auth, clock: c.clock, log: c.log.With("installation", who), remaining: c.gauge.WithLabelValues(who)}
+	lim := newLimiter(auth, c.clock, c.log.With("installation", who), c.gauge.WithLabelValues(who))
 	gh, err := github.NewClient(
 		github.WithTransport(lim),
 		github.WithURLs(&c.apiURL, &c.apiURL),
@@ -201,10 +196,10 @@ func (c *Client) CloneAuth(ctx context.Context, repo vcs.Repo) (string, string, 
 		if err == nil {
 			return "x-access-token", token, nil
 		}
-		if ctx.Err() != nil || attempt == maxAttempts || !errRetryable(http.MethodPost, err) {
+		if ctx.Err() != nil || attempt == retry.MaxAttempts || !errRetryable(http.MethodPost, err) {
 			return "", "", fmt.Errorf("installation token for %s: %w", repo.FullName(), err)
 		}
-		if err := c.clock.sleep(ctx, backoff(attempt)); err != nil {
+		if err := c.clock.Sleep(ctx, retry.Backoff(attempt)); err != nil {
 			return "", "", fmt.Errorf("installation token for %s: %w", repo.FullName(), err)
 		}
 	}

@@ -227,6 +227,24 @@ func (c *Client) Comment(ctx context.Context, repo vcs.Repo, number int, body st
 	return nil
 }
 
+// IsMember reports whether login is a collaborator of repo: an outside
+// collaborator, an organisation member with access, or a member of a team
+// with access. A login that is no user on GitHub is not a member.
+func (c *Client) IsMember(ctx context.Context, repo vcs.Repo, login string) (bool, error) {
+	if login == "" || strings.ContainsAny(login, "/?#%") {
+		return false, nil
+	}
+	in, err := c.repoClient(repo)
+	if err != nil {
+		return false, err
+	}
+	ok, _, err := in.gh.Repositories.IsCollaborator(ctx, repo.Owner, repo.Name, login)
+	if err != nil {
+		return false, fmt.Errorf("is %s a collaborator of %s: %w", login, repo.FullName(), err)
+	}
+	return ok, nil
+}
+
 // unprocessable reports whether GitHub answered 422.
 func unprocessable(err error) bool {
 	var er *github.ErrorResponse

@@ -215,3 +215,21 @@ func TestIssues(t *testing.T) {
 		t.Error("unknown issue: no error")
 	}
 }
+
+func TestIsMember(t *testing.T) {
+	e := setup(t)
+	ctx := t.Context()
+	if ok, err := e.c.IsMember(ctx, e.repo, "anyone"); err != nil || !ok {
+		t.Errorf("without collaborators set: %v, %v; want a member", ok, err)
+	}
+	e.srv.SetCollaborators("acme/platform", []string{"Alice"}, nil)
+	for login, want := range map[string]bool{"alice": true, "mallory": false, "": false, "../x": false} {
+		ok, err := e.c.IsMember(ctx, e.repo, login)
+		if err != nil || ok != want {
+			t.Errorf("IsMember(%q) = %v, %v; want %v", login, ok, err, want)
+		}
+	}
+	if n := e.srv.CountRequests(http.MethodGet, "/repos/acme/platform/collaborators/"); n != 3 {
+		t.Errorf("%d collaborator requests, want 3 (none for logins that cannot be one)", n)
+	}
+}

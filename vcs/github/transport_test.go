@@ -16,6 +16,7 @@ import (
 	"github.com/dipdev/dip/checks"
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/github"
+	"github.com/dipdev/dip/vcs/internal/retry/retrytest"
 )
 
 func TestPatchRetriedOnGatewayErrors(t *testing.T) {
@@ -279,27 +280,6 @@ func TestMetricsAndLogs(t *testing.T) {
 	}
 }
 
-// metric is the value of the counter or gauge called name with labels,
-// 0 if there is none.
 func metric(t *testing.T, e *env, name string, labels ...string) float64 {
-	t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for i, l := range m.GetLabel() {
-				if l.GetValue() != labels[i] {
-					continue next
-				}
-			}
-			return m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
-	}
-	return 0
+	return retrytest.Metric(t, e.reg, name, labels...)
 }

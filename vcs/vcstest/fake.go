@@ -32,6 +32,7 @@ const (
 	MethodCreateIssue           Method = "CreateIssue"
 	MethodEditIssue             Method = "EditIssue"
 	MethodRepositories          Method = "Repositories"
+	MethodIsMember              Method = "IsMember"
 )
 
 // Writes are the methods that change something on the host.
@@ -50,7 +51,8 @@ type Call struct {
 	// Runs are the check runs StartChecks made, or those FinishChecks
 	// was given.
 	Runs []vcs.CheckRun
-	// Text is a comment's body, or a label.
+	// Text is a comment's body, a label, or the login IsMember was asked
+	// about.
 	Text string
 	// Reviewers are those RequestReviewers was asked for.
 	Reviewers []string
@@ -85,6 +87,7 @@ type Fake struct {
 	reviewers map[string][]string
 	issues    map[string][]*issue
 	repos     []vcs.Repo
+	members   map[string][]string
 	user      string
 	password  string
 	errs      map[Method]error
@@ -177,6 +180,14 @@ func (f *Fake) SetRepositories(repos ...vcs.Repo) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.repos = slices.Clone(repos)
+}
+
+// SetMembers sets the logins that belong to repo (owner/name); IsMember
+// says no to any other.
+func (f *Fake) SetMembers(repo string, logins ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.members = set(f.members, repo, slices.Clone(logins))
 }
 
 // SetCloneAuth sets what CloneAuth returns; x-access-token and

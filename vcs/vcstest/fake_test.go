@@ -204,3 +204,16 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("%d finishes", n)
 	}
 }
+
+func TestIsMember(t *testing.T) {
+	var f vcstest.Fake
+	f.SetMembers("acme/platform", "alice")
+	for login, want := range map[string]bool{"alice": true, "bob": false} {
+		if ok, err := f.IsMember(t.Context(), testRepo(), login); err != nil || ok != want {
+			t.Errorf("IsMember(%q) = %v, %v; want %v", login, ok, err, want)
+		}
+	}
+	if calls := f.CallsOf(vcstest.MethodIsMember); len(calls) != 2 || calls[0].Text == "" {
+		t.Errorf("calls = %+v", calls)
+	}
+}

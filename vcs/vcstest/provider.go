@@ -292,3 +292,13 @@ func (f *Fake) Repositories(ctx context.Context) ([]vcs.Repo, error) {
 	}
 	return slices.Clone(f.repos), nil
 }
+
+// IsMember reports whether SetMembers made login a member of repo.
+func (f *Fake) IsMember(ctx context.Context, repo vcs.Repo, login string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.record(Call{Method: MethodIsMember, Repo: repo, Text: login}); err != nil {
+		return false, err
+	}
+	return slices.Contains(f.members[repo.FullName()], login), nil
+}

@@ -8,7 +8,7 @@
 //	dipbench memory DIR            validate and render in memory, writing nothing
 //	dipbench policy -dip bin/dip   dip's policy engine against the conftest CLI
 //	dipbench base -dip bin/dip     dip check --base on one changed request
-//	dipbench webhook -d 5s         webhook receipt under load, against a plain handler
+//	dipbench webhook -d 5s         webhook receipt under load, against a plain handler (-host github,gitlab)
 //	dipbench audit -dip bin/dip    dip audit and --verify on generated histories, against git log
 //	dipbench history -n 10000 DIR  write a history of N render commits
 package main

@@ -40,12 +40,13 @@ const (
 
 const benchSecret = "dipbench webhook secret"
 
-// webhookBench measures webhook receipt: signed pull_request deliveries
-// sent over loopback to dip's receiver over a real queue, with no worker
-// taking the jobs, against a plain handler that reads the body and answers
-// 202, with the same load generator in the same run. It then checks that
-// every delivery answered 202 has exactly one job, and that redeliveries
-// are refused.
+// webhookBench measures webhook receipt: deliveries sent over loopback to
+// dip's receiver of each host asked for (signed GitHub pull_request
+// deliveries, GitLab merge request deliveries with the webhook token) over
+// a real queue, with no worker taking the jobs, against a plain handler
+// that reads the same bodies and answers 202, with the same load generator
+// in the same run. It then checks that every delivery answered 202 has
+// exactly one job, and that redeliveries are refused.
 func webhookBench(args []string) error {
 	fl := flag.NewFlagSet("webhook", flag.ContinueOnError)
 	var o loadOpts
@@ -58,11 +59,19 @@ func webhookBench(args []string) error {
 	dbURL := fl.String("db", "", "queue database: a postgres:// URL, or empty for a SQLite file in the work directory")
 	redeliver := fl.Int("redeliver", 100, "accepted deliveries sent again in each run, which must be refused")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of dip's first measurement to this file")
+	hostList := fl.String("host", "github", "receivers to measure, in turn in each run: github, gitlab or github,gitlab")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if o.clients <= 0 || *runs <= 0 || (o.count <= 0 && o.duration <= 0) {
 		return errors.New("webhook: -c, -runs and -n or -d must be positive")
+	}
+	var hosts []string
+	for _, h := range strings.Split(*hostList, ",") {
+		if h = strings.TrimSpace(h); h != "github" && h != "gitlab" {
+			return fmt.Errorf("webhook: -host %q: github or gitlab", h)
+		}
+		hosts = append(hosts, strings.TrimSpace(h))
 	}
 	dir, err := os.MkdirTemp(".", ".bench-")
 	if err != nil {
@@ -70,38 +79,57 @@ func webhookBench(args []string) error {
 	}
 	defer os.RemoveAll(dir)
 
-	o.bodies = pullRequestBodies(1024)
-	fmt.Printf("%d clients, %s, pull_request deliveries of %d bytes, %s, queue on %s\n\n",
-		o.clients, o.describe(), len(o.bodies[0].body), map[bool]string{true: "keep-alive", false: "a connection per delivery"}[o.keepAlive],
+	bodies := map[string][]signedBody{}
+	for _, h := range hosts {
+		bodies[h] = deliveryBodies(h, 1024)
+		fmt.Printf("%s: %s deliveries of %d bytes\n", h, map[string]string{"github": "pull_request", "gitlab": "Merge Request Hook"}[h], len(bodies[h][0].body))
+	}
+	fmt.Printf("%d clients, %s, %s, queue on %s\n\n",
+		o.clients, o.describe(), map[bool]string{true: "keep-alive", false: "a connection per delivery"}[o.keepAlive],
 		map[bool]string{true: "PostgreSQL", false: "SQLite"}[*dbURL != ""])
 	fmt.Println("| run | server | deliveries/s | p50 | p90 | p99 | max | CPU / delivery | non-202 | lost | redeliveries refused | dip / baseline |")
 	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	var dips, bases []loadResult
+	dips, bases := map[string][]loadResult{}, map[string][]loadResult{}
 	failed := false
 	for run := 1; run <= *runs; run++ {
-		base, err := measureBaseline(o)
-		if err != nil {
-			return fmt.Errorf("baseline: %w", err)
-		}
-		db := *dbURL
-		if db == "" {
-			db = filepath.Join(dir, fmt.Sprintf("dip-%d.db", run))
-		}
-		profile := ""
-		if run == 1 {
-			profile = *cpuProfile
-		}
-		d, err := measureDip(o, db, *redeliver, profile)
-		if err != nil {
-			return fmt.Errorf("dip: %w", err)
-		}
-		bases, dips = append(bases, base), append(dips, d)
-		fmt.Println(base.row(run, "baseline", ""))
-		fmt.Println(d.row(run, "dip", fmt.Sprintf("%.2f", d.rate()/base.rate())))
-		if d.lost != 0 || d.extra != 0 || d.refused != d.redelivered {
-			failed = true
+		for _, h := range hosts {
+			o.host, o.bodies = h, bodies[h]
+			base, err := measureBaseline(o)
+			if err != nil {
+				return fmt.Errorf("baseline: %w", err)
+			}
+			db := *dbURL
+			if db == "" {
+				db = filepath.Join(dir, fmt.Sprintf("dip-%s-%d.db", h, run))
+			}
+			profile := ""
+			if run == 1 && h == hosts[0] {
+				profile = *cpuProfile
+			}
+			d, err := measureDip(o, db, *redeliver, profile)
+			if err != nil {
+				return fmt.Errorf("dip %s: %w", h, err)
+			}
+			bases[h], dips[h] = append(bases[h], base), append(dips[h], d)
+			fmt.Println(base.row(run, "baseline ("+h+" bodies)", ""))
+			fmt.Println(d.row(run, "dip "+h, fmt.Sprintf("%.2f", d.rate()/base.rate())))
+			if d.lost != 0 || d.extra != 0 || d.refused != d.redelivered {
+				failed = true
+			}
 		}
 	}
+	for _, h := range hosts {
+		summarise(h, dips[h], bases[h], failed)
+	}
+	if failed {
+		return errors.New("webhook: deliveries lost, duplicated or redelivered")
+	}
+	return nil
+}
+
+// summarise prints the figures of host's runs against their baselines and
+// the verdict on the targets.
+func summarise(host string, dips, bases []loadResult, failed bool) {
 	best := slices.MaxFunc(dips, func(a, b loadResult) int { return cmpFloat(a.rate(), b.rate()) })
 	bestBase := slices.MaxFunc(bases, func(a, b loadResult) int { return cmpFloat(a.rate(), b.rate()) })
 	lo := slices.MinFunc(dips, func(a, b loadResult) int { return cmpFloat(a.rate(), b.rate()) })
@@ -116,8 +144,8 @@ func webhookBench(args []string) error {
 	}
 	slices.Sort(cpuDip)
 	slices.Sort(cpuBase)
-	fmt.Printf("\ndip: best %.0f deliveries/s (runs %.0f–%.0f), p99 %s; baseline best %.0f/s; dip / baseline in the same run: median %.2f (%.2f–%.2f)\n",
-		best.rate(), lo.rate(), best.rate(), msf(best.pct(0.99)), bestBase.rate(), ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1])
+	fmt.Printf("\ndip %s: best %.0f deliveries/s (runs %.0f–%.0f), p99 %s; baseline best %.0f/s; dip / baseline in the same run: median %.2f (%.2f–%.2f)\n",
+		host, best.rate(), lo.rate(), best.rate(), msf(best.pct(0.99)), bestBase.rate(), ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1])
 	fmt.Printf("CPU per delivery, server and load generator, median: dip %.0f µs, baseline %.0f µs\n",
 		float64(cpuDip[len(cpuDip)/2])/1e3, float64(cpuBase[len(cpuBase)/2])/1e3)
 	// The verdict takes the run of median p99, not the best one: under an
@@ -131,10 +159,6 @@ func webhookBench(args []string) error {
 	}
 	fmt.Printf("run of median p99: %.0f deliveries/s, p99 %s\n", mid.rate(), msf(mid.pct(0.99)))
 	fmt.Printf("target ≥ %d deliveries/s with p99 < %s and none lost: %s\n", targetRate, targetP99, map[bool]string{true: "met", false: "NOT met"}[met])
-	if failed {
-		return errors.New("webhook: deliveries lost, duplicated or redelivered")
-	}
-	return nil
 }
 
 func cmpFloat(a, b float64) int {
@@ -158,7 +182,7 @@ func measureBaseline(o loadOpts) (loadResult, error) {
 		w.WriteHeader(http.StatusAccepted)
 	})
 	var res loadResult
-	err := withServer(h, func(url string) error {
+	err := withServer(h, o.host, func(url string) error {
 		var err error
 		res, err = o.run(url, newPrefix())
 		return err
@@ -166,7 +190,7 @@ func measureBaseline(o loadOpts) (loadResult, error) {
 	return res, err
 }
 
-// measureDip loads dip's GitHub receiver over a queue on db, then sends
+// measureDip loads dip's receiver of o.host over a queue on db, then sends
 // redeliver accepted deliveries again and counts the jobs in db.
 func measureDip(o loadOpts, db string, redeliver int, profile string) (loadResult, error) {
 	ctx := context.Background()
@@ -175,10 +199,13 @@ func measureDip(o loadOpts, db string, redeliver int, profile string) (loadResul
 		return loadResult{}, err
 	}
 	defer q.Close()
-	h := webhook.NewGitHub([]byte(benchSecret), q)
+	var h http.Handler = webhook.NewGitHub([]byte(benchSecret), q)
+	if o.host == "gitlab" {
+		h = webhook.NewGitLab([]byte(benchSecret), q)
+	}
 	prefix := newPrefix()
 	var res loadResult
-	err = withServer(h, func(url string) error {
+	err = withServer(h, o.host, func(url string) error {
 		if profile != "" {
 			f, err := os.Create(profile)
 			if err != nil {
@@ -222,8 +249,9 @@ func measureDip(o loadOpts, db string, redeliver int, profile string) (loadResul
 	return res, nil
 }
 
-// withServer serves h on a loopback port while f runs.
-func withServer(h http.Handler, f func(url string) error) error {
+// withServer serves h on a loopback port, at host's webhook path, while f
+// runs.
+func withServer(h http.Handler, host string, f func(url string) error) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -231,7 +259,7 @@ func withServer(h http.Handler, f func(url string) error) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	ferr := f("http://" + ln.Addr().String() + "/webhooks/github")
+	ferr := f("http://" + ln.Addr().String() + "/webhooks/" + host)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = srv.Shutdown(ctx)
@@ -284,7 +312,9 @@ type loadOpts struct {
 	count     int
 	rate      float64
 	keepAlive bool
-	bodies    []signedBody
+	// host is the code host whose deliveries are sent: github or gitlab.
+	host   string
+	bodies []signedBody
 }
 
 func (o loadOpts) describe() string {
@@ -338,7 +368,7 @@ func (r loadResult) pct(q float64) time.Duration {
 
 func (r loadResult) row(run int, server, ratio string) string {
 	lost, refused := "", ""
-	if server == "dip" {
+	if strings.HasPrefix(server, "dip") {
 		lost = fmt.Sprint(r.lost + r.extra)
 		refused = fmt.Sprintf("%d/%d", r.refused, r.redelivered)
 	}
@@ -414,7 +444,7 @@ func (o loadOpts) run(url, prefix string) (loadResult, error) {
 	return res, errors.Join(errs...)
 }
 
-// redeliver sends the deliveries numbered ids again, as GitHub's
+// redeliver sends the deliveries numbered ids again, as the hosts'
 // "Redeliver" does, and counts those answered 200 "duplicate".
 func (o loadOpts) redeliver(url, prefix string, ids []int) (sent, refused int, err error) {
 	client := o.client()
@@ -443,7 +473,8 @@ func (o loadOpts) client() *http.Client {
 	}
 }
 
-// send posts delivery i as GitHub does, and returns the status and body.
+// send posts delivery i as its host does, and returns the status and
+// body.
 func (o loadOpts) send(client *http.Client, url, prefix string, i int) (int, string, error) {
 	b := o.bodies[i%len(o.bodies)]
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(b.body))
@@ -451,13 +482,22 @@ func (o loadOpts) send(client *http.Client, url, prefix string, i int) (int, str
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "GitHub-Hookshot/8a1c4f2")
-	req.Header.Set("X-GitHub-Event", "pull_request")
-	req.Header.Set("X-GitHub-Delivery", deliveryID(prefix, i))
-	req.Header.Set("X-GitHub-Hook-ID", "30")
-	req.Header.Set("X-GitHub-Hook-Installation-Target-Type", "integration")
-	req.Header.Set("X-GitHub-Hook-Installation-Target-ID", "4242")
-	req.Header.Set("X-Hub-Signature-256", b.signature)
+	if o.host == "gitlab" {
+		req.Header.Set("User-Agent", "GitLab/18.2.0")
+		req.Header.Set("X-Gitlab-Event", "Merge Request Hook")
+		req.Header.Set("X-Gitlab-Event-UUID", deliveryID(prefix, i))
+		req.Header.Set("X-Gitlab-Webhook-UUID", "0f8bd5ce-9dfb-4c35-b0ce-0f41a0b6a8b0")
+		req.Header.Set("X-Gitlab-Instance", "https://gitlab.example")
+		req.Header.Set("X-Gitlab-Token", benchSecret)
+	} else {
+		req.Header.Set("User-Agent", "GitHub-Hookshot/8a1c4f2")
+		req.Header.Set("X-GitHub-Event", "pull_request")
+		req.Header.Set("X-GitHub-Delivery", deliveryID(prefix, i))
+		req.Header.Set("X-GitHub-Hook-ID", "30")
+		req.Header.Set("X-GitHub-Hook-Installation-Target-Type", "integration")
+		req.Header.Set("X-GitHub-Hook-Installation-Target-ID", "4242")
+		req.Header.Set("X-Hub-Signature-256", b.signature)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, "", err

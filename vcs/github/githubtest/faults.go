@@ -3,56 +3,22 @@ package githubtest
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
-
-// fault is an error answer waiting for requests that match it.
-type fault struct {
-	method string
-	prefix string
-	status int
-	n      int
-	// after answers the error once the request is done, as a proxy that
-	// lost the answer would.
-	after bool
-}
 
 // FailNext answers the next n requests whose method is method and whose
 // path starts with pathPrefix with status, before doing anything else: the
 // request has no effect, as when a proxy refuses it. An empty method
 // matches any.
 func (s *Server) FailNext(method, pathPrefix string, status, n int) {
-	s.addFault(&fault{method: method, prefix: pathPrefix, status: status, n: n})
+	s.faults.Add(method, pathPrefix, status, n, false)
 }
 
 // FailNextAfterHandling is FailNext for requests that take effect first,
 // the answer lost on the way back: a check run is created, yet the client
 // sees status.
 func (s *Server) FailNextAfterHandling(method, pathPrefix string, status, n int) {
-	s.addFault(&fault{method: method, prefix: pathPrefix, status: status, n: n, after: true})
-}
-
-func (s *Server) addFault(f *fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
-// fault takes one use of the first fault that matches r.
-func (s *Server) fault(r *http.Request) *fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if (f.method == "" || f.method == r.Method) && strings.HasPrefix(r.URL.Path, f.prefix) {
-			f.n--
-			if f.n <= 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-			return f
-		}
-	}
-	return nil
+	s.faults.Add(method, pathPrefix, status, n, true)
 }
 
 // secondary is a secondary rate limit waiting for requests.

@@ -2,50 +2,34 @@ package githubtest
 
 import (
 	"cmp"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
 
 // paginate picks the page r asks of n items, as GitHub does (per_page 30
 // unless asked, at most 100 or the server's page size), and sets the Link
 // header. It returns the page's bounds.
 func (s *Server) paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
-	q := r.URL.Query()
-	per, err := strconv.Atoi(q.Get("per_page"))
-	if err != nil || per <= 0 {
-		per = 30
-	}
-	per = min(per, 100)
 	s.mu.Lock()
-	if s.pageSize > 0 {
-		per = min(per, s.pageSize)
-	}
+	p := fakehost.PageOf(r, n, 30, s.pageSize)
 	s.mu.Unlock()
-	page, err := strconv.Atoi(q.Get("page"))
-	if err != nil || page <= 0 {
-		page = 1
-	}
-	last := max((n+per-1)/per, 1)
-	link := func(p int, rel string) string {
-		q.Set("page", strconv.Itoa(p))
-		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, s.srv.URL, r.URL.Path, q.Encode(), rel)
-	}
+	base := s.srv.URL + r.URL.Path
 	var links []string
-	if page < last {
-		links = append(links, link(page+1, "next"), link(last, "last"))
+	if p.Number < p.Last {
+		links = append(links, fakehost.Link(r, base, p.Number+1, "next"), fakehost.Link(r, base, p.Last, "last"))
 	}
-	if page > 1 {
-		links = append(links, link(1, "first"), link(min(page-1, last), "prev"))
+	if p.Number > 1 {
+		links = append(links, fakehost.Link(r, base, 1, "first"), fakehost.Link(r, base, min(p.Number-1, p.Last), "prev"))
 	}
 	if len(links) > 0 {
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
-	lo = min((page-1)*per, n)
-	return lo, min(lo+per, n)
+	return p.Lo, p.Hi
 }
 
 // SetPageSize caps the items of a list page from now on; 0 lifts the cap.

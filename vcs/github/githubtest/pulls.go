@@ -302,6 +302,23 @@ func (s *Server) requestReviewers(w http.ResponseWriter, r *http.Request, inst i
 	writeJSON(w, http.StatusCreated, s.wirePull(rp, p))
 }
 
+// isCollaborator answers 204 for a collaborator (SetCollaborators; any
+// login when none were set) and 404 for anyone else, as GitHub does.
+func (s *Server) isCollaborator(w http.ResponseWriter, r *http.Request, inst int64) {
+	rp, ok := s.repoFor(w, r, inst)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	member := rp.collaborators == nil || rp.collaborators[strings.ToLower(r.PathValue("username"))]
+	s.mu.Unlock()
+	if !member {
+		writeJSON(w, http.StatusNotFound, message("Not Found"))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // listIssues lists issues and, as GitHub does, pull requests among them,
 // by state (open unless asked) and labels (all of them).
 func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, inst int64) {

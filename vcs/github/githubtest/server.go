@@ -30,6 +30,7 @@
 //	POST  /repos/{owner}/{repo}/pulls
 //	PATCH /repos/{owner}/{repo}/pulls/{number}
 //	POST  /repos/{owner}/{repo}/pulls/{number}/requested_reviewers
+//	GET   /repos/{owner}/{repo}/collaborators/{username}
 //	GET   /repos/{owner}/{repo}/issues
 //	POST  /repos/{owner}/{repo}/issues
 //	PATCH /repos/{owner}/{repo}/issues/{number}
@@ -53,6 +54,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
 
 // DefaultAppID is the App id of a server made without WithAppID.
@@ -80,7 +83,7 @@ type Server struct {
 	runs         []*CheckRun
 	batches      []AnnotationBatch
 	requests     []Request
-	faults       []*fault
+	faults       fakehost.Faults
 	secondary    secondary
 	rate         rateLimit
 	refs         func(fullName, branch string) (string, bool)
@@ -230,6 +233,7 @@ func (s *Server) routes() {
 		"POST /repos/{owner}/{repo}/pulls":                              {authInstallation, s.createPull},
 		"PATCH /repos/{owner}/{repo}/pulls/{number}":                    {authInstallation, s.editPull},
 		"POST /repos/{owner}/{repo}/pulls/{number}/requested_reviewers": {authInstallation, s.requestReviewers},
+		"GET /repos/{owner}/{repo}/collaborators/{username}":            {authInstallation, s.isCollaborator},
 		"GET /repos/{owner}/{repo}/issues":                              {authInstallation, s.listIssues},
 		"POST /repos/{owner}/{repo}/issues":                             {authInstallation, s.createIssue},
 		"PATCH /repos/{owner}/{repo}/issues/{number}":                   {authInstallation, s.editIssue},
@@ -257,16 +261,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // then authentication, the primary rate limit, and e.
 func (s *Server) serve(e endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		rec := fakehost.NewRecorder(w)
 		who := ""
-		defer func() { s.record(r, who, rec.status) }()
+		defer func() { s.record(r, who, rec.Status) }()
 		s.rateHeaders(rec)
 		if s.secondaryHit(rec) {
 			return
 		}
-		f := s.fault(r)
-		if f != nil && !f.after {
-			writeJSON(rec, f.status, message(http.StatusText(f.status)))
+		f := s.faults.Take(r.Method, r.URL.Path)
+		if f != nil && !f.After {
+			writeJSON(rec, f.Status, message(http.StatusText(f.Status)))
 			return
 		}
 		inst, who2, ok := s.authenticate(rec, r, e.auth)
@@ -276,22 +280,11 @@ func (s *Server) serve(e endpoint) http.Handler {
 		}
 		if f != nil {
 			e.handle(httptest.NewRecorder(), r, inst)
-			writeJSON(rec, f.status, message(http.StatusText(f.status)))
+			writeJSON(rec, f.Status, message(http.StatusText(f.Status)))
 			return
 		}
 		e.handle(rec, r, inst)
 	})
-}
-
-// recorder keeps the status a handler wrote.
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
 }
 
 func (s *Server) record(r *http.Request, who string, status int) {

@@ -11,32 +11,13 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/github/githubtest"
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
-
-// recordingTB records the errors a server reports instead of failing.
-type recordingTB struct {
-	testing.TB
-	mu     sync.Mutex
-	errors []string
-}
-
-func (r *recordingTB) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *recordingTB) Errors() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.errors...)
-}
 
 func do(t *testing.T, s *githubtest.Server, method, path, auth, body string) (*http.Response, string) {
 	t.Helper()
@@ -84,7 +65,7 @@ func newKey(t *testing.T) *rsa.PrivateKey {
 }
 
 func TestUnknownRequestFailsTest(t *testing.T) {
-	tb := &recordingTB{TB: t}
+	tb := &fakehost.RecordingTB{TB: t}
 	s := githubtest.New(tb)
 	resp, _ := do(t, s, http.MethodGet, "/repos/acme/platform/branches", "", "")
 	if resp.StatusCode != http.StatusNotFound {
