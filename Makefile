@@ -32,15 +32,19 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./platform/
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./checks/validate/
+	$(GO) test -run '^$$' -fuzz '^FuzzPostgresDatabaseV1ToV2$$' -fuzztime $(FUZZTIME) ./codemods/
+	$(GO) test -run '^$$' -fuzz '^FuzzServiceV1ToV2$$' -fuzztime $(FUZZTIME) ./codemods/
 
 ## bench: Go benchmarks, whole-process timings on synthetic repos of 100, 1,000 and 10,000 requests,
-## then webhook receipt against a plain handler: as fast as 32 clients can send, and at a fixed 2,100
-## deliveries/s (WEBHOOK_BENCH_FLAGS, e.g. -d 10s -db postgres://...).
+## dip migrate of all-dip/v1 repos against dip validate of the same repos, then webhook receipt
+## against a plain handler: as fast as 32 clients can send, and at a fixed 2,100 deliveries/s
+## (WEBHOOK_BENCH_FLAGS, e.g. -d 10s -db postgres://...).
 WEBHOOK_BENCH_FLAGS ?= -d 2s -runs 3
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/pipeline/ ./checks/validate/
 	$(GO) test -run '^$$' -bench PullRequestChecks -benchtime 5x ./app/server/
 	$(GO) run ./internal/bench/dipbench engine -dip $(BIN) -n 100,1000,10000
+	$(GO) run ./internal/bench/dipbench migrate -dip $(BIN) -n 1000,10000
 	$(GO) run ./internal/bench/dipbench webhook $(WEBHOOK_BENCH_FLAGS)
 	$(GO) run ./internal/bench/dipbench webhook $(WEBHOOK_BENCH_FLAGS) -rate 2100
 
