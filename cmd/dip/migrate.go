@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -49,13 +48,6 @@ func migrateCmd(g *globals) *cobra.Command {
 			dir, err := g.repoFS()
 			if err != nil {
 				return err
-			}
-			if os.Getenv("GOGC") == "" {
-				// Rendering every migrated request twice makes much
-				// short-lived garbage beside the parsed repo, which each
-				// collection scans again: collecting half as often saves
-				// a fifth of the time for a larger peak.
-				defer debug.SetGCPercent(debug.SetGCPercent(200))
 			}
 			m, err := pipeline.Migrate(os.DirFS(dir), opt)
 			if err != nil {
