@@ -36,17 +36,21 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./vcs/codeowners/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeMeta$$' -fuzztime $(FUZZTIME) ./app/migrationbot/
 	$(GO) test -run '^$$' -fuzz '^FuzzGitLab$$' -fuzztime $(FUZZTIME) ./webhook/
+	$(GO) test -run '^$$' -fuzz '^FuzzPostgresDatabaseV1ToV2$$' -fuzztime $(FUZZTIME) ./codemods/
+	$(GO) test -run '^$$' -fuzz '^FuzzServiceV1ToV2$$' -fuzztime $(FUZZTIME) ./codemods/
 
 ## bench: Go benchmarks, whole-process timings on synthetic repos of 100, 1,000 and 10,000 requests,
-## dip audit on histories of 1,000 and 10,000 render commits, then webhook receipt of GitHub and
-## GitLab deliveries against a plain handler: as fast as 32 clients can send, and at a fixed 2,100
-## deliveries/s (WEBHOOK_BENCH_FLAGS, e.g. -d 10s -db postgres://...).
+## dip migrate of all-dip/v1 repos against dip validate of the same repos, dip audit on histories of
+## 1,000 and 10,000 render commits, then webhook receipt of GitHub and GitLab deliveries against a
+## plain handler: as fast as 32 clients can send, and at a fixed 2,100 deliveries/s
+## (WEBHOOK_BENCH_FLAGS, e.g. -d 10s -db postgres://...).
 WEBHOOK_BENCH_FLAGS ?= -d 2s -runs 3
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/pipeline/ ./checks/validate/
 	$(GO) test -run '^$$' -bench 'PullRequestChecks|MergeRequestChecks' -benchtime 5x ./app/server/
 	$(GO) test -run '^$$' -bench MigrationBotIdle -benchtime 10x ./app/server/
 	$(GO) run ./internal/bench/dipbench engine -dip $(BIN) -n 100,1000,10000
+	$(GO) run ./internal/bench/dipbench migrate -dip $(BIN) -n 1000,10000
 	$(GO) run ./internal/bench/dipbench audit -dip $(BIN) -n 1000,10000 -verify 100
 	$(GO) run ./internal/bench/dipbench webhook -host github,gitlab $(WEBHOOK_BENCH_FLAGS)
 	$(GO) run ./internal/bench/dipbench webhook -host github,gitlab $(WEBHOOK_BENCH_FLAGS) -rate 2100

@@ -186,30 +186,67 @@ func (m *Mapping) Nest(parent string, moves ...Move) error {
 			return err
 		}
 		eol := e.lineEnd(t.value.end)
-		from := e.lineStart(t.key.start)
-		var comments []string
-		for from > 0 {
-			prev := e.lineStart(from - 1)
-			line := bytes.TrimLeft(e.src[prev:e.lineEnd(prev)], " \t")
-			if !bytes.HasPrefix(line, []byte("#")) {
-				break
-			}
-			comments = append([]string{string(line)}, comments...)
-			from = prev
-		}
+		from, comments := m.leadingComments(e.lineStart(t.key.start), e.lineStart(first.key.start))
 		to := eol + breakLen(e.src[eol:])
 		if to == len(e.src) && eol == to && from > 0 {
 			from = e.lineEnd(from - 1) // the last line: take the break before it
 		}
 		e.replace(from, to, "")
 		for _, c := range comments {
-			ins.WriteString(nl + child + c)
+			if c == "" {
+				ins.WriteString(nl)
+			} else {
+				ins.WriteString(nl + child + c)
+			}
 		}
 		ins.WriteString(nl + child + present[i+1].As + sepText(e, t.sep) + src(t.value) + string(e.src[t.value.end:eol]))
 	}
 	at := e.lineEnd(first.value.end)
 	e.replace(at, at, ins.String())
 	return nil
+}
+
+// leadingComments returns the comment lines right above the line that
+// starts at line, which move with the entry there, and where the first of
+// them starts. When only comments and blank lines separate the entry from
+// the line starting at first, the first entry of the move, the blank lines
+// move too (as "") and the layout between the two stays as it was.
+func (m *Mapping) leadingComments(line, first int) (int, []string) {
+	e := m.e
+	type above struct {
+		start int
+		text  string
+	}
+	var lines []above
+	texts := func(ls []above) []string {
+		out := make([]string, len(ls))
+		for i, l := range ls {
+			out[i] = l.text
+		}
+		return out
+	}
+	for at := line; at > 0; {
+		prev := e.lineStart(at - 1)
+		text := string(bytes.Trim(e.src[prev:e.lineEnd(prev)], " \t"))
+		if text != "" && text[0] != '#' {
+			if prev == first && len(lines) > 0 {
+				return lines[0].start, texts(lines)
+			}
+			break
+		}
+		lines = append([]above{{prev, text}}, lines...)
+		at = prev
+	}
+	// Apart from the first entry: only the comments directly above move,
+	// not what a blank line sets apart.
+	i := len(lines)
+	for i > 0 && lines[i-1].text != "" {
+		i--
+	}
+	if i == len(lines) {
+		return line, nil
+	}
+	return lines[i].start, texts(lines[i:])
 }
 
 // Field is a field of a fixed value, such as name: http.

@@ -90,10 +90,14 @@ func quote(s string) string {
 	return string(b)
 }
 
+// readsAsString reports whether s, which plainText matches, reads back as
+// the string s when written plain: it is none of the words YAML reads as
+// a boolean or null. (Numbers cannot match plainText.) The migration is
+// checked by parsing the file again in any case.
 func readsAsString(s string) bool {
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(s), &n); err != nil || len(n.Content) != 1 {
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null":
 		return false
 	}
-	return n.Content[0].ShortTag() == "!!str" && n.Content[0].Value == s
+	return true
 }

@@ -138,6 +138,20 @@ type Request struct {
 	// overrides holds the partial spec of each environment.
 	spec      map[string]any
 	overrides map[string]map[string]any
+	// decoded keeps what Spec returned for each environment: validation
+	// and every renderer that looks at the request ask for it again.
+	decoded *specCache
+}
+
+// specCache holds the typed specs of a request by environment.
+type specCache struct {
+	mu    sync.Mutex
+	specs map[string]decodedSpec
+}
+
+type decodedSpec struct {
+	spec Spec
+	err  error
 }
 
 // Exception is a time-limited waiver of one policy for one request.
@@ -244,7 +258,8 @@ func DecodeRequest(doc *Document) (*Request, error) {
 	}
 	meta, _ := top["metadata"].(map[string]any)
 	spec, _ := top["spec"].(map[string]any)
-	r := &Request{File: doc.File, Doc: doc, spec: map[string]any{}, overrides: map[string]map[string]any{}}
+	r := &Request{File: doc.File, Doc: doc, spec: map[string]any{}, overrides: map[string]map[string]any{},
+		decoded: &specCache{specs: map[string]decodedSpec{}}}
 	r.APIVersion, _ = top["apiVersion"].(string)
 	r.Kind, _ = top["kind"].(string)
 	r.Name, _ = meta["name"].(string)
@@ -275,8 +290,25 @@ func DecodeRequest(doc *Document) (*Request, error) {
 }
 
 // Spec returns the request's typed spec for environment env: the defaults,
-// then the request's spec, then the environment's overrides.
+// then the request's spec, then the environment's overrides. The spec is
+// decoded once per environment and shared: callers must not change it.
 func (r *Request) Spec(env string) (Spec, error) {
+	if r.decoded == nil {
+		return r.decodeSpec(env)
+	}
+	r.decoded.mu.Lock()
+	d, ok := r.decoded.specs[env]
+	r.decoded.mu.Unlock()
+	if !ok {
+		d.spec, d.err = r.decodeSpec(env)
+		r.decoded.mu.Lock()
+		r.decoded.specs[env] = d
+		r.decoded.mu.Unlock()
+	}
+	return d.spec, d.err
+}
+
+func (r *Request) decodeSpec(env string) (Spec, error) {
 	k, ok := LookupKind(r.APIVersion, r.Kind)
 	if !ok {
 		return nil, fmt.Errorf("unknown kind %s %s", r.APIVersion, r.Kind)

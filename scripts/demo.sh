@@ -29,8 +29,35 @@ echo
 sed -n '1,25p' "$repo/rendered/production/payments/orders-db/terraform/main.tf" | sed 's/^/   | /'
 echo "   | ..."
 echo
-echo "== Now break something: an unknown size and a misspelt field"
-sed -i 's/^  size: small$/  size: huge/; s/^  storageGB: 20$/  storageGb: 20/' "$repo/requests/payments/orders-db.yaml"
+echo "== A request on an old blueprint version: dip/v1 of PostgresDatabase is deprecated"
+cat > "$repo/requests/catalog/search-db.yaml" <<'YAML'
+# The search index's database, asked for before dip/v2.
+apiVersion: dip/v1
+kind: PostgresDatabase
+metadata:
+  name: search-db
+  team: catalog
+spec:
+  environments: [staging, production]
+  size: small      # enough for the index
+  storageGB: 50
+  overrides:
+    production: {size: large, highAvailability: true}
+YAML
+(cd "$repo" && git add -A && git -c user.name=demo -c user.email=demo@example.invalid commit -q -m "Ask for the search database")
+"$dip" validate --repo "$repo"
+echo "   (a warning, not a failure: exit code 0)"
+echo
+echo "== dip migrate: the codemod's patch, proved to change no rendered infrastructure"
+"$dip" migrate --repo "$repo"
+echo
+echo "== dip migrate --write, then validate again"
+"$dip" migrate --repo "$repo" --write
+"$dip" validate --repo "$repo"
+git -C "$repo" --no-pager diff --stat
+echo
+echo "== Now break something: an instance class that is not one and a misspelt field"
+sed -i 's/^  instanceClass: db.t4g.small$/  instanceClass: small/; s/^    sizeGB: 20$/    sizeGb: 20/' "$repo/requests/payments/orders-db.yaml"
 set +e
 "$dip" validate --repo "$repo"
 code=$?

@@ -81,3 +81,35 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+func generatedV1(b *testing.B, n int) fs.FS {
+	b.Helper()
+	dir := b.TempDir()
+	if err := bench.GenerateV1(dir, n); err != nil {
+		b.Fatal(err)
+	}
+	return os.DirFS(dir)
+}
+
+// BenchmarkMigrate migrates a repo whose requests are all on dip/v1, with
+// BenchmarkMigrate/validate, validating the same repo, as its baseline.
+func BenchmarkMigrate(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		fsys := generatedV1(b, n)
+		b.Run(fmt.Sprintf("validate/requests=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := pipeline.Validate(fsys); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("migrate/requests=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				m, err := pipeline.Migrate(fsys, pipeline.MigrateOptions{})
+				if err != nil || len(m.Diagnostics) > 0 || len(m.Files) == 0 {
+					b.Fatal(err, m.Diagnostics)
+				}
+			}
+		})
+	}
+}

@@ -65,6 +65,7 @@ func migrateCmd(g *globals) *cobra.Command {
 				}
 			}
 			r := newMigrateReport(m, write)
+			r.picked = opt.Kind != "" || opt.Team != ""
 			if g.format == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -97,6 +98,8 @@ type migrateReport struct {
 	Files       []migrateFile        `json:"files"`
 	Diagnostics platform.Diagnostics `json:"diagnostics"`
 	Summary     migrateSummary       `json:"summary"`
+	// picked is set when --kind or --team picked some requests.
+	picked bool
 }
 
 type migrateFile struct {
@@ -188,7 +191,11 @@ func printMigration(w io.Writer, r migrateReport) {
 	}
 	switch {
 	case s.Migrated == 0 && s.Failed == 0:
-		fmt.Fprintln(w, "Nothing to migrate: every request is on the newest version of its blueprint.")
+		which := "every request"
+		if r.picked {
+			which = "every request picked"
+		}
+		fmt.Fprintf(w, "Nothing to migrate: %s is on the newest version of its blueprint.\n", which)
 		return
 	case s.Migrated > 0:
 		verb := "to migrate"

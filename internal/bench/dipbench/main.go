@@ -2,12 +2,13 @@
 // peak memory of whole dip processes, against a floor measured in the same
 // run. `make bench` runs it.
 //
-//	dipbench gen -n 1000 DIR       write a synthetic repo
+//	dipbench gen -n 1000 [-v1] DIR write a synthetic repo
 //	dipbench engine -dip bin/dip   validate and render at several sizes
 //	dipbench floor DIR             read and YAML-parse every file (the floor)
 //	dipbench memory DIR            validate and render in memory, writing nothing
 //	dipbench policy -dip bin/dip   dip's policy engine against the conftest CLI
 //	dipbench base -dip bin/dip     dip check --base on one changed request
+//	dipbench migrate -dip bin/dip  dip migrate of an all-dip/v1 repo against dip validate
 //	dipbench webhook -d 5s         webhook receipt under load, against a plain handler (-host github,gitlab)
 //	dipbench audit -dip bin/dip    dip audit and --verify on generated histories, against git log
 //	dipbench history -n 10000 DIR  write a history of N render commits
@@ -47,6 +48,8 @@ func main() {
 		err = policyBench(os.Args[2:])
 	case "base":
 		err = baseBench(os.Args[2:])
+	case "migrate":
+		err = migrateBench(os.Args[2:])
 	case "eval":
 		err = eval(os.Args[2:])
 	case "webhook":
@@ -67,11 +70,15 @@ func main() {
 func gen(args []string) error {
 	fl := flag.NewFlagSet("gen", flag.ContinueOnError)
 	n := fl.Int("n", 1000, "number of requests")
+	v1 := fl.Bool("v1", false, "every request on dip/v1")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if fl.NArg() != 1 {
 		return fmt.Errorf("gen takes one directory")
+	}
+	if *v1 {
+		return bench.GenerateV1(fl.Arg(0), *n)
 	}
 	return bench.Generate(fl.Arg(0), *n)
 }
