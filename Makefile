@@ -32,6 +32,8 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./platform/
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./checks/validate/
+	$(GO) test -run '^$$' -fuzz '^FuzzGitHub$$' -fuzztime $(FUZZTIME) ./webhook/
+	$(GO) test -run '^$$' -fuzz '^FuzzSlimPullRequestDecode$$' -fuzztime $(FUZZTIME) ./webhook/
 
 ## bench: Go benchmarks, whole-process timings on synthetic repos of 100, 1,000 and 10,000 requests,
 ## then webhook receipt against a plain handler: as fast as 32 clients can send, and at a fixed 2,100

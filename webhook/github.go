@@ -41,9 +41,13 @@ const DefaultMaxBody = 25 << 20
 //   - 202 "accepted": the event was enqueued;
 //   - 200 "duplicate": a delivery with that id was enqueued before;
 //   - 200 "ignored": an event or action dip does not act on;
+//   - 200 "unusable: <why>": an event dip would act on, lacking what it
+//     needs, such as a delivery with no installation (from a repository
+//     or organization webhook pointed at dip);
 //   - 200 "pong": a ping;
-//   - 400: no delivery id or event name, or a signed payload that does not
-//     decode into a usable event;
+//   - 400: no delivery id or event name, or a signed body that is not
+//     JSON, or whose fields dip reads have values GitHub never sends
+//     (a commit id that is not one, a field of the wrong type);
 //   - 401: a missing, malformed or wrong signature;
 //   - 405: not a POST;
 //   - 413: a body over the limit;
@@ -134,6 +138,8 @@ type result struct {
 	label string
 	ev    vcs.Event
 	err   error
+	// reason says why a delivery dip would act on cannot be.
+	reason string
 }
 
 func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -194,14 +200,20 @@ func (h *GitHub) serve(w http.ResponseWriter, r *http.Request) result {
 	if err != nil {
 		return res.fail(http.StatusBadRequest, outcomeInvalid, "invalid "+name+" payload", err)
 	}
-	ev, act, err := h.translate(name, payload)
+	ev, act := h.translate(name, payload)
 	ev.DeliveryID = res.ev.DeliveryID
 	res.ev = ev
-	if err != nil {
-		return res.fail(http.StatusBadRequest, outcomeInvalid, "invalid "+name+" payload", err)
-	}
 	if !act {
 		return res.done(http.StatusOK, outcomeIgnored, "ignored")
+	}
+	if ev.Kind != vcs.EventPing {
+		if err := validate(ev); err != nil {
+			if u, ok := errors.AsType[*unusable](err); ok {
+				res.reason = u.reason
+				return res.done(http.StatusOK, outcomeUnusable, "unusable: "+u.reason)
+			}
+			return res.fail(http.StatusBadRequest, outcomeInvalid, "invalid "+name+" payload", err)
+		}
 	}
 	if ev.Kind == vcs.EventPing {
 		return res.done(http.StatusOK, outcomeIgnored, "pong")
@@ -311,7 +323,7 @@ func (h *GitHub) verify(header string, body []byte) error {
 func (h *GitHub) logResult(ctx context.Context, res result) {
 	level := slog.LevelInfo
 	switch res.outcome {
-	case outcomeUnauthorized, outcomeInvalid:
+	case outcomeUnauthorized, outcomeInvalid, outcomeUnusable:
 		level = slog.LevelWarn
 	case outcomeError:
 		level = slog.LevelError
@@ -333,6 +345,9 @@ func (h *GitHub) logResult(ctx context.Context, res result) {
 		attrs = append(attrs, slog.String("sha", res.ev.SHA))
 	}
 	attrs = append(attrs, slog.String("outcome", res.outcome), slog.Int("status", res.status))
+	if res.reason != "" {
+		attrs = append(attrs, slog.String("reason", res.reason))
+	}
 	if res.err != nil {
 		attrs = append(attrs, slog.String("error", res.err.Error()))
 	}

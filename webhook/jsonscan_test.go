@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"os"
@@ -38,6 +39,18 @@ func decodeCases(t testing.TB) []decodeCase {
 			t.Fatal(err)
 		}
 		cases = append(cases, decodeCase{strings.TrimSuffix(filepath.Base(p), ".json"), string(b), true})
+	}
+	// GitHub's published examples, as published (indented) and compact.
+	for _, ex := range octokitExamples(t) {
+		if ex.Event != "pull_request" {
+			continue
+		}
+		cases = append(cases, decodeCase{ex.Name, string(ex.Body), true})
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, ex.Body); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, decodeCase{ex.Name + "/compact", compact.String(), true})
 	}
 	return append(cases, []decodeCase{
 		{"large", string(largePullRequest(t)), true},
@@ -136,7 +149,7 @@ func TestDecodeLikeEncodingJSON(t *testing.T) {
 				t.Fatalf("parsePayload error = %v, encoding/json: %v", err, wantErr)
 			}
 			if err == nil {
-				if diff := cmp.Diff(want.event(), ev); diff != "" {
+				if diff := cmp.Diff(&want, ev); diff != "" {
 					t.Errorf("parsePayload (-encoding/json +parsePayload):\n%s", diff)
 				}
 			}
