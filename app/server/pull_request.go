@@ -64,7 +64,11 @@ func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*pipeline.CheckRu
 	if ev.Ref != "" {
 		refs = append(refs, qualify(ev.Ref))
 	}
-	co, err := h.Cache.Fetch(ctx, ev.Repo, refs, ev.SHA)
+	want := []string{ev.SHA}
+	if ev.Kind == vcs.EventMergeGroup && ev.BaseSHA != "" {
+		want = append(want, ev.BaseSHA)
+	}
+	co, err := h.Cache.Fetch(ctx, ev.Repo, refs, want...)
 	if err != nil {
 		if errors.Is(err, repocache.ErrMissingCommit) {
 			return nil, fmt.Errorf("%w: %w", errGone, err)
@@ -83,7 +87,7 @@ func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*pipeline.CheckRu
 		PolicyTimeout: h.PolicyTimeout,
 		Scan:          h.Scan,
 	}
-	if opt.Base, err = baseTree(co, baseRef, ev.BaseSHA); err != nil {
+	if opt.Base, err = baseTree(co, ev, baseRef); err != nil {
 		return nil, err
 	}
 	run, err := pipeline.Check(ctx, opt)
@@ -93,23 +97,33 @@ func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*pipeline.CheckRu
 	return run, nil
 }
 
-// baseTree is the tree whose policies judge the change: the base branch as
-// it is now, or the commit the event names when the branch is not there.
-func baseTree(co *repocache.Checkout, branch, sha string) (fs.FS, error) {
+// baseTree is the tree whose policies judge the change. For a pull
+// request it is the base branch as it is now (the event's base commit may
+// be long gone by), or the commit the event names when the branch is not
+// there. A merge group is a commit built on its base commit: it is judged
+// against that commit, whatever its branch did since.
+func baseTree(co *repocache.Checkout, ev vcs.Event, branch string) (fs.FS, error) {
+	if ev.Kind == vcs.EventMergeGroup && ev.BaseSHA != "" {
+		return gitfs.New(co.Repo, plumbing.NewHash(ev.BaseSHA))
+	}
 	hash, err := gitfs.Resolve(co.Repo, repocache.RemoteRef("refs/heads/"+branch).String())
 	if err != nil {
-		if sha == "" {
+		if ev.BaseSHA == "" {
 			return nil, fmt.Errorf("base branch %s: %w", branch, err)
 		}
-		hash = plumbing.NewHash(sha)
+		hash = plumbing.NewHash(ev.BaseSHA)
 	}
 	return gitfs.New(co.Repo, hash)
 }
 
-// baseBranch is the branch a change is judged against.
+// baseBranch is the branch a change is judged against: a pull request's
+// base, a merge group's, or the default branch.
 func baseBranch(ev vcs.Event) string {
 	if ev.PullRequest != nil && ev.PullRequest.BaseRef != "" {
 		return ev.PullRequest.BaseRef
+	}
+	if ev.BaseRef != "" {
+		return ev.BaseRef
 	}
 	if ev.Repo.DefaultBranch != "" {
 		return ev.Repo.DefaultBranch
