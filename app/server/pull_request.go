@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -51,7 +50,11 @@ func (h *Handler) check(ctx context.Context, log *slog.Logger, ev vcs.Event) err
 	if err := pub.Finish(ctx, &run.Report); err != nil {
 		return err
 	}
-	log.Info("checks completed", "conclusions", conclusions(run))
+	if err := h.Cache.SaveFacts(ev.Repo); err != nil {
+		log.Warn("fact index not saved; the next start reads more", "error", err)
+	}
+	read, total := run.Head.RequestsRead()
+	log.Info("checks completed", "conclusions", conclusions(run), "requests_read", read, "requests", total)
 	return nil
 }
 
@@ -87,9 +90,20 @@ func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*pipeline.CheckRu
 		PolicyTimeout: h.PolicyTimeout,
 		Scan:          h.Scan,
 	}
-	if opt.Base, err = baseTree(co, ev, baseRef); err != nil {
+	base, err := baseTree(co, ev, baseRef)
+	if err != nil {
 		return nil, err
 	}
+	opt.Base = base
+	// The incremental path of dip check --base: blob ids from the trees,
+	// facts of the files not read from the repository's fact index.
+	if opt.HeadBlobs, err = pipeline.TreeBlobs(head); err != nil {
+		return nil, err
+	}
+	if opt.BaseBlobs, err = pipeline.TreeBlobs(base); err != nil {
+		return nil, err
+	}
+	opt.Facts = h.Cache.Facts(ev.Repo)
 	run, err := pipeline.Check(ctx, opt)
 	if err != nil {
 		return nil, fmt.Errorf("check %s@%s: %w", ev.Repo.FullName(), ev.SHA, err)
@@ -102,7 +116,7 @@ func (h *Handler) runCheck(ctx context.Context, ev vcs.Event) (*pipeline.CheckRu
 // be long gone by), or the commit the event names when the branch is not
 // there. A merge group is a commit built on its base commit: it is judged
 // against that commit, whatever its branch did since.
-func baseTree(co *repocache.Checkout, ev vcs.Event, branch string) (fs.FS, error) {
+func baseTree(co *repocache.Checkout, ev vcs.Event, branch string) (*gitfs.FS, error) {
 	if ev.Kind == vcs.EventMergeGroup && ev.BaseSHA != "" {
 		return gitfs.New(co.Repo, plumbing.NewHash(ev.BaseSHA))
 	}
