@@ -204,7 +204,13 @@ func (c *Client) CloneAuth(ctx context.Context, repo vcs.Repo) (string, string, 
 		if ctx.Err() != nil || attempt == maxAttempts || !errRetryable(http.MethodPost, err) {
 			return "", "", fmt.Errorf("installation token for %s: %w", repo.FullName(), err)
 		}
-		if err := c.clock.sleep(ctx, backoff(attempt)); err != nil {
+		wait := backoff(attempt)
+		if he, ok := errors.AsType[*ghinstallation.HTTPError](err); ok && he.Response != nil {
+			if ra, ok := retryAfter(he.Response, c.clock.now()); ok {
+				wait = min(ra, maxSecondaryWait)
+			}
+		}
+		if err := c.clock.sleep(ctx, wait); err != nil {
 			return "", "", fmt.Errorf("installation token for %s: %w", repo.FullName(), err)
 		}
 	}
