@@ -103,6 +103,12 @@ type side struct {
 	// part of their stem that ends before a dash: the requests whose
 	// cloud names may equal another's (see stemmed).
 	byStem, byStemPrefix map[Ref][]string
+	// users lists the files by the requests they use, inNamespace by the
+	// namespaces they land in, unresolved by the kinds of their uses that
+	// find no request (see index).
+	users       map[Ref][]string
+	inNamespace map[string][]string
+	unresolved  map[string][]string
 }
 
 func newSide(fsys fs.FS, blobs Blobs) *side {
@@ -240,9 +246,9 @@ func (s *side) hidden(need map[string]bool) func(string) bool {
 }
 
 // needed returns the request files to read on both sides: those the
-// change may put in scope (changed, added or removed, of a changed team,
-// or using one of those), and everything they depend on. A file read on
-// one side is read on the other too, so that ChangeScope sees it on both.
+// change may put in scope (see mayChange), and everything they depend on.
+// A file read on one side is read on the other too, so that ChangeScope
+// and the comparison of problems see it on both.
 func needed(head, base *side) map[string]bool {
 	roots := map[string]bool{}
 	teams := changedTeams(head.blobs, base.blobs)
@@ -255,24 +261,107 @@ func needed(head, base *side) map[string]bool {
 			}
 		}
 	}
-	touched := map[Ref]bool{}
-	for p := range roots {
+	if teamsAddedOrRemoved(head.blobs, base.blobs) {
+		// The "did you mean" of an unknown team lists the teams.
 		for _, s := range []*side{head, base} {
-			if f, ok := s.facts[p]; ok && f.Parsed {
-				touched[Ref{f.Kind, f.Name}] = true
+			for p, f := range s.facts {
+				if f.Parsed && !s.hasTeam(f.Team) {
+					roots[p] = true
+				}
 			}
 		}
 	}
-	for p, f := range head.facts {
-		if slices.ContainsFunc(f.Uses, func(u Ref) bool { return touched[u] }) {
-			roots[p] = true
-		}
-	}
+	mayChange(head, base, roots)
 	need := map[string]bool{}
 	for _, s := range []*side{head, base} {
 		s.close(roots, need)
 	}
 	return need
+}
+
+// mayChange adds to roots, the files a change touches, every file whose
+// scope or problems the change may reach through another, until there is
+// no more: the users of a touched request, which are judged with it and
+// told when it is invalid; the requests that land in a touched Namespace,
+// whose environments decide whether they may; the requests of the same
+// kind and name, or whose cloud names may equal a touched one's (see
+// stemmed), which are told of the clash; and the requests of a touched
+// one's kind whose uses do not resolve, whose "did you mean" lists that
+// kind's names. Each is itself touched then: a request told of a clash is
+// invalid, and so its users are told.
+func mayChange(head, base *side, roots map[string]bool) {
+	var work []string
+	for p := range roots {
+		work = append(work, p)
+	}
+	add := func(ps []string) {
+		for _, p := range ps {
+			if !roots[p] {
+				roots[p] = true
+				work = append(work, p)
+			}
+		}
+	}
+	for len(work) > 0 {
+		p := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, s := range []*side{head, base} {
+			f, ok := s.facts[p]
+			if !ok || !f.Parsed {
+				continue
+			}
+			s.index()
+			r := Ref{f.Kind, f.Name}
+			add(s.users[r])
+			add(s.byRef[r])
+			add(s.unresolved[f.Kind])
+			if f.Kind == "Namespace" {
+				add(s.inNamespace[f.Name])
+			}
+			for _, other := range []*side{head, base} {
+				if validate.CloudNamed[f.Kind] {
+					add(other.stemmed(f.Kind, validate.Stem(f.Team, f.Name)))
+				}
+			}
+		}
+	}
+}
+
+// index builds the reverse indexes mayChange reads, once.
+func (s *side) index() {
+	if s.users != nil {
+		return
+	}
+	s.users, s.inNamespace, s.unresolved = map[Ref][]string{}, map[string][]string{}, map[string][]string{}
+	for p, f := range s.facts {
+		for _, u := range f.Uses {
+			s.users[u] = append(s.users[u], p)
+			if !s.resolves(u) {
+				s.unresolved[u.Kind] = append(s.unresolved[u.Kind], p)
+			}
+		}
+		for _, ns := range f.Namespaces {
+			s.inNamespace[ns] = append(s.inNamespace[ns], p)
+		}
+	}
+}
+
+// hasTeam reports whether s has the file of team.
+func (s *side) hasTeam(team string) bool {
+	_, ok := s.blobs[platform.TeamsDir+"/"+team+".yaml"]
+	return ok
+}
+
+// teamsAddedOrRemoved reports whether a team file is on one side only.
+func teamsAddedOrRemoved(a, b Blobs) bool {
+	for _, pair := range [][2]Blobs{{a, b}, {b, a}} {
+		for p := range pair[0] {
+			if _, ok := pair[1][p]; !ok && strings.HasPrefix(p, platform.TeamsDir+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // close adds to need the files of roots and all they depend on in s.

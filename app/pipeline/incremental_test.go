@@ -85,6 +85,8 @@ func changes(t *testing.T) (fstest.MapFS, []change) {
 	base := generatedFS(t, 150)
 	// A namespace in one environment only, which a service may move to.
 	edit(t, base, "requests/team-002/team-002.yaml", "environments: [staging, production]", "environments: [staging]")
+	// A misspelled use, whose "did you mean" a new queue changes.
+	edit(t, base, "requests/team-001/svc-00037.yaml", "name: queue-", "name: queue-x")
 	add := func(m fstest.MapFS, file, body string) { m[file] = &fstest.MapFile{Data: []byte(body), Mode: 0o644} }
 	rename := func(m fstest.MapFS, from, to string) { m[to] = m[from]; delete(m, from) }
 	return base, []change{
@@ -135,6 +137,26 @@ func changes(t *testing.T) (fstest.MapFS, []change) {
 		}},
 		{"shrink a namespace", false, func(t *testing.T, m fstest.MapFS) {
 			edit(t, m, "requests/team-000/team-000.yaml", "environments: [staging, production]", "environments: [production]")
+		}},
+		{"widen a namespace", false, func(t *testing.T, m fstest.MapFS) {
+			edit(t, m, "requests/team-002/team-002.yaml", "environments: [staging]", "environments: [staging, production]")
+		}},
+		{"rename a namespace with requests in it", false, func(t *testing.T, m fstest.MapFS) {
+			edit(t, m, "requests/team-002/team-002.yaml", "name: team-002", "name: team-002-ns")
+		}},
+		{"add a queue a misspelled use would be told of", false, func(t *testing.T, m fstest.MapFS) {
+			q := strings.ReplaceAll(string(m["requests/team-000/queue-00006.yaml"].Data), "queue-00006", "queue-x0006")
+			add(m, "requests/team-000/queue-x0006.yaml", q)
+		}},
+		{"clash with a used request's cloud name", false, func(t *testing.T, m fstest.MapFS) {
+			// The clash makes the used queue invalid: its users are told.
+			add(m, "teams/team-000-queue.yaml", strings.ReplaceAll(string(m["teams/team-000.yaml"].Data), "team-000", "team-000-queue"))
+			q := strings.ReplaceAll(string(m["requests/team-000/queue-00006.yaml"].Data), "team: team-000", "team: team-000-queue")
+			add(m, "requests/team-000-queue/00006.yaml", strings.ReplaceAll(q, "name: queue-00006", `name: "00006"`))
+		}},
+		{"add a team an unknown team would be told of", false, func(t *testing.T, m fstest.MapFS) {
+			edit(t, m, "requests/team-000/queue-00006.yaml", "team: team-000", "team: team-0000")
+			add(m, "teams/team-0001.yaml", strings.ReplaceAll(string(m["teams/team-000.yaml"].Data), "team-000", "team-0001"))
 		}},
 		{"move a service to another namespace", false, func(t *testing.T, m fstest.MapFS) {
 			edit(t, m, "requests/team-000/svc-00009.yaml", "namespace: team-000", "namespace: team-002")
