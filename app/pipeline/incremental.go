@@ -29,7 +29,7 @@ type Blobs map[string]string
 // the files judged come out as when everything is read: every file in
 // scope is read with every file whose content can change what is reported
 // for it (requests of the same kind and name, or whose cloud names may
-// equal its own (see side.stemmed), the Namespace requests that
+// equal its own (see side.partners), the Namespace requests that
 // manage its namespaces, the requests it uses and, transitively, theirs;
 // all requests of a kind when a use of that kind does not resolve, for the
 // "did you mean" suggestion). platform.yaml and the teams are always read.
@@ -98,11 +98,9 @@ type side struct {
 	// written, and by kind.
 	byRef  map[Ref][]string
 	byKind map[string][]string
-	// byStem lists the request files of the kinds validate.CloudNamed by
-	// kind and stem (validate.Stem), and byStemPrefix by kind and each
-	// part of their stem that ends before a dash: the requests whose
-	// cloud names may equal another's (see stemmed).
-	byStem, byStemPrefix map[Ref][]string
+	// byClaim lists the request files by the keys of the names they may
+	// claim when rendered (see claimKeys and partners).
+	byClaim map[Ref][]string
 	// users lists the files by the requests they use, inNamespace by the
 	// namespaces they land in, unresolved by the kinds of their uses that
 	// find no request (see index).
@@ -164,46 +162,17 @@ func (s *side) learn(x *FactIndex) {
 	}
 	s.byRef = make(map[Ref][]string, len(s.facts))
 	s.byKind = map[string][]string{}
-	s.byStem, s.byStemPrefix = map[Ref][]string{}, map[Ref][]string{}
+	s.byClaim = map[Ref][]string{}
 	for p, f := range s.facts {
 		if f.Parsed {
 			r := Ref{f.Kind, f.Name}
 			s.byRef[r] = append(s.byRef[r], p)
 			s.byKind[f.Kind] = append(s.byKind[f.Kind], p)
-			if validate.CloudNamed[f.Kind] {
-				stem := validate.Stem(f.Team, f.Name)
-				s.byStem[Ref{f.Kind, stem}] = append(s.byStem[Ref{f.Kind, stem}], p)
-				for _, prefix := range dashPrefixes(stem) {
-					s.byStemPrefix[Ref{f.Kind, prefix}] = append(s.byStemPrefix[Ref{f.Kind, prefix}], p)
-				}
+			for _, key := range claimKeys(f) {
+				s.byClaim[key] = append(s.byClaim[key], p)
 			}
 		}
 	}
-}
-
-// stemmed returns the request files whose cloud names may equal those of
-// a request of kind with stem. Cloud names are <stem>-<env>: stems a-b and
-// a-b-c give one name when environments c-d and d exist. So the requests
-// at risk have the stem, a stem that starts with it and a dash, or a stem
-// it starts with, followed by a dash.
-func (s *side) stemmed(kind, stem string) []string {
-	out := slices.Clone(s.byStem[Ref{kind, stem}])
-	out = append(out, s.byStemPrefix[Ref{kind, stem}]...)
-	for _, prefix := range dashPrefixes(stem) {
-		out = append(out, s.byStem[Ref{kind, prefix}]...)
-	}
-	return out
-}
-
-// dashPrefixes returns the parts of s before each of its dashes.
-func dashPrefixes(s string) []string {
-	var out []string
-	for i := range len(s) {
-		if s[i] == '-' && i > 0 {
-			out = append(out, s[:i])
-		}
-	}
-	return out
 }
 
 // isRequestPath reports whether p is where the loader reads a request
@@ -284,8 +253,8 @@ func needed(head, base *side) map[string]bool {
 // no more: the users of a touched request, which are judged with it and
 // told when it is invalid; the requests that land in a touched Namespace,
 // whose environments decide whether they may; the requests of the same
-// kind and name, or whose cloud names may equal a touched one's (see
-// stemmed), which are told of the clash; and the requests of a touched
+// kind and name, or whose rendered names may equal a touched one's (see
+// partners), which are told of the clash; and the requests of a touched
 // one's kind whose uses do not resolve, whose "did you mean" lists that
 // kind's names. Each is itself touched then: a request told of a clash is
 // invalid, and so its users are told.
@@ -319,9 +288,7 @@ func mayChange(head, base *side, roots map[string]bool) {
 				add(s.inNamespace[f.Name])
 			}
 			for _, other := range []*side{head, base} {
-				if validate.CloudNamed[f.Kind] {
-					add(other.stemmed(f.Kind, validate.Stem(f.Team, f.Name)))
-				}
+				add(other.partners(f))
 			}
 		}
 	}
@@ -383,9 +350,7 @@ func (s *side) close(roots, need map[string]bool) {
 			continue
 		}
 		work = append(work, s.byRef[Ref{f.Kind, f.Name}]...)
-		if validate.CloudNamed[f.Kind] {
-			work = append(work, s.stemmed(f.Kind, validate.Stem(f.Team, f.Name))...)
-		}
+		work = append(work, s.partners(f)...)
 		for _, ns := range f.Namespaces {
 			work = append(work, s.byRef[Ref{"Namespace", ns}]...)
 		}

@@ -154,6 +154,14 @@ func changes(t *testing.T) (fstest.MapFS, []change) {
 			q := strings.ReplaceAll(string(m["requests/team-000/queue-00006.yaml"].Data), "team: team-000", "team: team-000-queue")
 			add(m, "requests/team-000-queue/00006.yaml", strings.ReplaceAll(q, "name: queue-00006", `name: "00006"`))
 		}},
+		{"add a Secret named as an unchanged Service's database connections", false, func(t *testing.T, m fstest.MapFS) {
+			add(m, "requests/team-000/svc-00009-databases.yaml", "apiVersion: dip/v1\nkind: Secret\nmetadata:\n  name: svc-00009-databases\n  team: team-000\n"+
+				"spec:\n  environments: [staging]\n  namespace: team-000\n")
+		}},
+		{"add a DNS record of an unchanged one's name", false, func(t *testing.T, m fstest.MapFS) {
+			add(m, "requests/team-001/dns-again.yaml", strings.NewReplacer("name: dns-00018", "name: dns-again", "team: team-000", "team: team-001").
+				Replace(string(m["requests/team-000/dns-00018.yaml"].Data)))
+		}},
 		{"add a team an unknown team would be told of", false, func(t *testing.T, m fstest.MapFS) {
 			edit(t, m, "requests/team-000/queue-00006.yaml", "team: team-000", "team: team-0000")
 			add(m, "teams/team-0001.yaml", strings.ReplaceAll(string(m["teams/team-000.yaml"].Data), "team-000", "team-0001"))
