@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/dipdev/dip/checks/validate"
@@ -101,12 +103,8 @@ type side struct {
 	// byClaim lists the request files by the keys of the names they may
 	// claim when rendered (see claimKeys and partners).
 	byClaim map[Ref][]string
-	// users lists the files by the requests they use, inNamespace by the
-	// namespaces they land in, unresolved by the kinds of their uses that
-	// find no request (see index).
-	users       map[Ref][]string
-	inNamespace map[string][]string
-	unresolved  map[string][]string
+	// stems lists the stems of byClaim by space, sorted (see sortStems).
+	stems map[string][]stemmed
 }
 
 func newSide(fsys fs.FS, blobs Blobs) *side {
@@ -201,9 +199,16 @@ func (s *side) resolves(r Ref) bool {
 	return false
 }
 
-func knownVersion(v string) bool {
-	return slices.ContainsFunc(platform.Kinds(), func(k platform.Kind) bool { return k.APIVersion == v })
-}
+func knownVersion(v string) bool { return knownVersions()[v] }
+
+// knownVersions are the apiVersions of the kinds.
+var knownVersions = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	for _, k := range platform.Kinds() {
+		out[k.APIVersion] = true
+	}
+	return out
+})
 
 // hidden returns whether a file of s need not be read: a request file
 // known to parse, and not needed.
@@ -259,58 +264,72 @@ func needed(head, base *side) map[string]bool {
 // kind's names. Each is itself touched then: a request told of a clash is
 // invalid, and so its users are told.
 func mayChange(head, base *side, roots map[string]bool) {
-	var work []string
-	for p := range roots {
-		work = append(work, p)
-	}
-	add := func(ps []string) {
-		for _, p := range ps {
-			if !roots[p] {
-				roots[p] = true
-				work = append(work, p)
+	sides := []*side{head, base}
+	touched, namespaces, kinds := map[Ref]bool{}, map[string]bool{}, map[string]bool{}
+	fresh := slices.Collect(maps.Keys(roots))
+	// reached is how many touched requests the last pass over all files
+	// looked for; namespaces and kinds grow with them.
+	reached := -1
+	for len(fresh) > 0 {
+		// What the new roots are and claim, and who shares a name with them.
+		var next []string
+		add := func(ps []string) {
+			for _, p := range ps {
+				if !roots[p] {
+					roots[p] = true
+					next = append(next, p)
+				}
 			}
 		}
-	}
-	for len(work) > 0 {
-		p := work[len(work)-1]
-		work = work[:len(work)-1]
-		for _, s := range []*side{head, base} {
-			f, ok := s.facts[p]
-			if !ok || !f.Parsed {
-				continue
-			}
-			s.index()
-			r := Ref{f.Kind, f.Name}
-			add(s.users[r])
-			add(s.byRef[r])
-			add(s.unresolved[f.Kind])
-			if f.Kind == "Namespace" {
-				add(s.inNamespace[f.Name])
-			}
-			for _, other := range []*side{head, base} {
-				add(other.partners(f))
+		for _, p := range fresh {
+			for _, s := range sides {
+				f, ok := s.facts[p]
+				if !ok || !f.Parsed {
+					continue
+				}
+				touched[Ref{f.Kind, f.Name}], kinds[f.Kind] = true, true
+				if f.Kind == "Namespace" {
+					namespaces[f.Name] = true
+				}
+				add(s.byRef[Ref{f.Kind, f.Name}])
+				for _, other := range sides {
+					add(other.partners(f))
+				}
 			}
 		}
+		// Who uses them, lands in them, or is told their names: only
+		// when there is more to reach than in the round before.
+		if len(touched) == reached {
+			fresh = next
+			continue
+		}
+		reached = len(touched)
+		for _, s := range sides {
+			for p, f := range s.facts {
+				if !roots[p] && s.reaches(f, touched, namespaces, kinds) {
+					add([]string{p})
+				}
+			}
+		}
+		fresh = next
 	}
 }
 
-// index builds the reverse indexes mayChange reads, once.
-func (s *side) index() {
-	if s.users != nil {
-		return
-	}
-	s.users, s.inNamespace, s.unresolved = map[Ref][]string{}, map[string][]string{}, map[string][]string{}
-	for p, f := range s.facts {
-		for _, u := range f.Uses {
-			s.users[u] = append(s.users[u], p)
-			if !s.resolves(u) {
-				s.unresolved[u.Kind] = append(s.unresolved[u.Kind], p)
-			}
-		}
-		for _, ns := range f.Namespaces {
-			s.inNamespace[ns] = append(s.inNamespace[ns], p)
+// reaches reports whether a request with facts f uses a touched request,
+// lands in a touched Namespace, or has a use of a touched kind that finds
+// no request (its "did you mean" lists that kind's names).
+func (s *side) reaches(f *Facts, touched map[Ref]bool, namespaces, kinds map[string]bool) bool {
+	for _, u := range f.Uses {
+		if touched[u] || (kinds[u.Kind] && !s.resolves(u)) {
+			return true
 		}
 	}
+	for _, ns := range f.Namespaces {
+		if namespaces[ns] {
+			return true
+		}
+	}
+	return false
 }
 
 // hasTeam reports whether s has the file of team.

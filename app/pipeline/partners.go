@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/dipdev/dip/renderers"
 	"github.com/dipdev/dip/renderers/kubernetes"
@@ -28,27 +30,59 @@ var stemSpaces = map[string][]string{
 // Kinds of claim keys.
 const (
 	keyStem       = "stem "
-	keyStemPrefix = "stem-prefix "
 	keyNamespaced = "namespaced"
 	keyDNS        = "dns"
 )
 
 // claimKeys are the keys side.byClaim lists a request by: its stem in
-// each space and each part of it that ends before a dash; the
-// namespace/name of each Kubernetes Secret it may fill; and one key for
-// all DNS records.
+// each space; the namespace/name of each Kubernetes Secret it may fill;
+// and one key for all DNS records.
 func claimKeys(f *Facts) []Ref {
 	var out []Ref
-	stem := f.Team + "-" + f.Name
 	for _, space := range stemSpaces[f.Kind] {
-		out = append(out, Ref{keyStem + space, stem})
-		for _, prefix := range dashPrefixes(stem) {
-			out = append(out, Ref{keyStemPrefix + space, prefix})
-		}
+		out = append(out, Ref{keyStem + space, f.Team + "-" + f.Name})
 	}
 	out = append(out, namespacedKeys(f)...)
 	if f.Kind == "DNSRecord" {
 		out = append(out, Ref{keyDNS, ""})
+	}
+	return out
+}
+
+// stemmed lists a side's stems of one space, sorted, for the requests
+// whose stems start with another's.
+type stemmed struct {
+	stem, path string
+}
+
+// sortStems makes s.stems from s.byClaim, once.
+func (s *side) sortStems() {
+	if s.stems != nil {
+		return
+	}
+	s.stems = map[string][]stemmed{}
+	for key, paths := range s.byClaim {
+		space, ok := strings.CutPrefix(key.Kind, keyStem)
+		if !ok {
+			continue
+		}
+		for _, p := range paths {
+			s.stems[space] = append(s.stems[space], stemmed{key.Name, p})
+		}
+	}
+	for _, list := range s.stems {
+		slices.SortFunc(list, func(a, b stemmed) int { return cmp.Or(strings.Compare(a.stem, b.stem), strings.Compare(a.path, b.path)) })
+	}
+}
+
+// withPrefix returns the files of space whose stems start with prefix.
+func (s *side) withPrefix(space, prefix string) []string {
+	s.sortStems()
+	list := s.stems[space]
+	i, _ := slices.BinarySearchFunc(list, prefix, func(e stemmed, p string) int { return strings.Compare(e.stem, p) })
+	var out []string
+	for ; i < len(list) && strings.HasPrefix(list[i].stem, prefix); i++ {
+		out = append(out, list[i].path)
 	}
 	return out
 }
@@ -90,7 +124,7 @@ func (s *side) partners(f *Facts) []string {
 	stem := f.Team + "-" + f.Name
 	for _, space := range stemSpaces[f.Kind] {
 		out = append(out, s.byClaim[Ref{keyStem + space, stem}]...)
-		out = append(out, s.byClaim[Ref{keyStemPrefix + space, stem}]...)
+		out = append(out, s.withPrefix(space, stem+"-")...)
 		for _, prefix := range dashPrefixes(stem) {
 			out = append(out, s.byClaim[Ref{keyStem + space, prefix}]...)
 		}

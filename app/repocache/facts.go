@@ -1,8 +1,12 @@
 package repocache
 
 import (
+	"errors"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/vcs"
@@ -11,6 +15,11 @@ import (
 // factsFile is where a clone keeps its fact index, below its directory,
 // as dip check --base keeps its own below .git.
 const factsFile = "dip/facts"
+
+// saveEvery is how often at most a repository's fact index is saved: a
+// save writes the whole index, which costs more than a check of a large
+// repo reads from it. A server that stops loses what it learnt since.
+const saveEvery = 30 * time.Second
 
 // pruneEvery is how many checks of a repository use its fact index
 // between two prunes: an index keeps the files of the checks since the
@@ -22,9 +31,11 @@ type facts struct {
 	once  sync.Once
 	index *pipeline.FactIndex
 	file  string
-	// mu serializes saves, and uses counts the checks since the last prune.
-	mu   sync.Mutex
-	uses int
+	// mu serializes saves; uses counts the checks since the last prune,
+	// and saved is when the index was last saved.
+	mu    sync.Mutex
+	uses  int
+	saved time.Time
 }
 
 // Facts returns the fact index of repo's requests (see
@@ -45,16 +56,40 @@ func (c *Cache) Facts(repo vcs.Repo) *pipeline.FactIndex {
 }
 
 // SaveFacts writes repo's fact index to the clone's directory when it
-// learnt something since it was loaded or last saved, so that a restarted
-// server starts warm. Concurrent saves of one repository are serialized.
+// learnt something since it was loaded or last saved, at most every
+// saveEvery, so that a restarted server starts warm. Concurrent saves of
+// one repository are serialized.
 func (c *Cache) SaveFacts(repo vcs.Repo) error {
-	f := c.loadFacts(repo)
+	return c.loadFacts(repo).save(c.factsVersion(), false)
+}
+
+// FlushFacts saves every fact index that learnt something since it was
+// last saved, now: for a server that stops.
+func (c *Cache) FlushFacts() error {
+	c.mu.Lock()
+	all := slices.Collect(maps.Values(c.facts))
+	c.mu.Unlock()
+	var errs []error
+	for _, f := range all {
+		f.load(c.factsVersion())
+		errs = append(errs, f.save(c.factsVersion(), true))
+	}
+	return errors.Join(errs...)
+}
+
+// save writes the index when it changed and, unless now, saveEvery has
+// passed since the last save.
+func (f *facts) save(version string, now bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if !f.index.Changed() {
+	if !f.index.Changed() || (!now && time.Since(f.saved) < saveEvery) {
 		return nil
 	}
-	return f.index.Save(f.file, c.factsVersion())
+	if err := f.index.Save(f.file, version); err != nil {
+		return err
+	}
+	f.saved = time.Now()
+	return nil
 }
 
 // loadFacts returns the fact index of repo, loaded.
@@ -67,8 +102,13 @@ func (c *Cache) loadFacts(repo vcs.Repo) *facts {
 		c.facts[dir] = f
 	}
 	c.mu.Unlock()
-	f.once.Do(func() { f.index = pipeline.LoadFactIndex(f.file, c.factsVersion()) })
+	f.load(c.factsVersion())
 	return f
+}
+
+// load reads the index from its file the first time.
+func (f *facts) load(version string) {
+	f.once.Do(func() { f.index = pipeline.LoadFactIndex(f.file, version) })
 }
 
 func (c *Cache) factsVersion() string {

@@ -12,7 +12,7 @@ import (
 
 // Jobs of one process share a repository's fact index, use and save it at
 // once; a cache opened again on the directory, as after a restart, has
-// what was saved. Another repository has an index of its own. An index
+// what was saved when the first stopped. Another repository has an index of its own. An index
 // forgets the facts no check used for a while.
 func TestFactsSharedAndSaved(t *testing.T) {
 	dir := t.TempDir()
@@ -41,6 +41,9 @@ func TestFactsSharedAndSaved(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	if err := c.FlushFacts(); err != nil {
+		t.Fatal(err)
+	}
 	if n := c.Facts(other).Len(); n != 0 {
 		t.Errorf("another repository's index holds %d facts", n)
 	}
