@@ -71,7 +71,9 @@ func (s *side) sortStems() {
 		}
 	}
 	for _, list := range s.stems {
-		slices.SortFunc(list, func(a, b stemmed) int { return cmp.Or(strings.Compare(a.stem, b.stem), strings.Compare(a.path, b.path)) })
+		slices.SortFunc(list, func(a, b stemmed) int {
+			return cmp.Or(strings.Compare(a.stem, b.stem), strings.Compare(a.path, b.path))
+		})
 	}
 }
 
