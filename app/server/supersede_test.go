@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -79,5 +80,64 @@ func TestLateDeliveriesOfOlderHeads(t *testing.T) {
 				t.Errorf("check runs on the old head: %v", e.runsOn(first))
 			}
 		})
+	}
+}
+
+// A render fetched the default branch at an older commit; before it
+// reads the output branch, the branch moves on and the newer commit's
+// render lands there (another replica's, say). The older render must not
+// land on top of the newer one.
+func TestRenderOfAnOlderCommitNeverLandsOnANewerOne(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	d := e.start(dipOptions{})
+	d.deliver(t, "push", "push-0", e.pushPayload(e.main, e.main))
+	waitFor(t, time.Minute, "the first render", func() bool { return e.remote.hasBranch("rendered") })
+
+	e.remote.checkout("main")
+	older := e.remote.commit("main", "Add a queue", map[string]string{"requests/payments/refunds.yaml": validQueue})
+	var (
+		mu    sync.Mutex
+		newer string
+		packs int
+		once  sync.Once
+	)
+	e.remote.setHook(func(req *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.HasSuffix(req.URL.Path, "/git-upload-pack") {
+			packs++
+			return
+		}
+		if packs == 0 || !strings.HasSuffix(req.URL.Path, "/info/refs") {
+			return
+		}
+		// dip has fetched the older commit and now asks for the refs
+		// again, for the output branch: the branch moves, and the newer
+		// commit's render lands first.
+		once.Do(func() {
+			e.remote.checkout("main")
+			newer = e.remote.commit("main", "Add another queue", map[string]string{
+				"requests/payments/returns.yaml": replaceName(validQueue, "returns"),
+			})
+			e.remote.git(e.remote.work, "fetch", "-q", "origin", "rendered")
+			e.remote.git(e.remote.work, "checkout", "-q", "-B", "rendered", "origin/rendered")
+			e.remote.commit("rendered", "Render "+newer+"\n\nDip-Source-Commit: "+newer, map[string]string{"NOTE.md": "rendered elsewhere\n"})
+			e.remote.checkout("main")
+		})
+	})
+	d.deliver(t, "push", "push-1", e.pushPayload(e.main, older))
+	waitFor(t, time.Minute, "the push job to complete", func() bool {
+		return countLines(d.logs.String(), `"msg":"job completed"`) >= 2
+	})
+	e.remote.setHook(nil)
+	mu.Lock()
+	defer mu.Unlock()
+	if newer == "" {
+		t.Fatal("the branch never moved: the hook did not run")
+	}
+	top := e.remote.commits("rendered")[0]
+	if !strings.Contains(top, "Dip-Source-Commit: "+newer) {
+		t.Errorf("the output branch's newest commit is not the newer commit's render:\n%s", top)
 	}
 }
