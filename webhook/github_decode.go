@@ -51,10 +51,10 @@ type slimPullRequestEvent struct {
 // check_suite, check_run, merge_group, push, installation,
 // installation_repositories and ping. Each sets the fields of its own.
 type slimEvent struct {
-	Action       *string           `json:"action"`
-	Repo         *slimRepo         `json:"repository"`
-	Sender       *slimUser         `json:"sender"`
-	Installation *slimInstallation `json:"installation"`
+	Action       *string              `json:"action"`
+	Repo         *slimRepo            `json:"repository"`
+	Sender       *slimUser            `json:"sender"`
+	Installation *slimAppInstallation `json:"installation"`
 	// check_suite and check_run.
 	CheckSuite *slimCheck `json:"check_suite"`
 	CheckRun   *slimCheck `json:"check_run"`
@@ -85,6 +85,12 @@ type slimFrom struct {
 }
 
 type slimInstallation struct {
+	ID *int64 `json:"id"`
+}
+
+// slimAppInstallation is the installation of the events other than
+// pull_request, with the account the App is installed on.
+type slimAppInstallation struct {
 	ID      *int64    `json:"id"`
 	Account *slimUser `json:"account"`
 }
@@ -153,6 +159,13 @@ func (u *slimUser) login() string {
 }
 
 func (in *slimInstallation) id() int64 {
+	if in == nil {
+		return 0
+	}
+	return val(in.ID)
+}
+
+func (in *slimAppInstallation) id() int64 {
 	if in == nil {
 		return 0
 	}

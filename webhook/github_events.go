@@ -166,7 +166,7 @@ func installationEvent(p *slimEvent, adds string, repos []*slimRepo) (vcs.Event,
 // installedRepos are the repositories of an installation event. GitHub
 // sends only their id and names there; the owner is the account the App
 // is installed on.
-func installedRepos(rs []*slimRepo, in *slimInstallation) []vcs.Repo {
+func installedRepos(rs []*slimRepo, in *slimAppInstallation) []vcs.Repo {
 	var repos []vcs.Repo
 	for _, r := range rs {
 		if r == nil {

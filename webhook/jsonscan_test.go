@@ -73,6 +73,7 @@ func decodeCases(t testing.TB) []decodeCase {
 		{"whitespace", " \n\t{ \"action\" : \"opened\" ,\r\n \"number\" : 1 , \"pull_request\" : { \"head\" : { \"ref\" : \"r\" } , \"draft\" : false } , \"x\" : [ 1 , { \"y\" : [ ] } , { } ] } \n\r\t", true},
 		{"exponents skipped", `{"size":1.5e10,"x":-0.0E-3,"y":0,"z":-12,"w":1E+2,"v":12345678901234567890123,"number":5}`, true},
 		{"integer limits", `{"number":-9223372036854775808,"installation":{"id":9223372036854775807},"repository":{"id":-0}}`, true},
+		{"installation account", `{"installation":{"id":3,"account":{"login":"acme"}},"action":"opened"}`, true},
 		{"changes base", `{"action":"edited","changes":{"title":{"from":"t"},"base":{"ref":{"from":"dev"},"sha":{"from":"abc"}}}}`, true},
 		{"changes base null", `{"changes":{"base":null}}`, true},
 		{"changes base merge", `{"changes":{"base":{"ref":{"from":"a"}},"Base":{"sha":{"from":"b"}}}}`, true},
