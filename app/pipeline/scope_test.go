@@ -126,7 +126,7 @@ func mutate(doc *yaml.Node, k int) (string, bool) {
 }
 
 // TestScopeCoversEveryChangedOutcome changes every value of a request of
-// each kind, one at a time, renders the whole repo before and after, and
+// each kind and of every team, one at a time, renders the whole repo before and after, and
 // requires each request file whose problems or rendered files changed to
 // be in the scope of the change, on the full path and on the path of
 // facts alike. It holds the scope to what the renderers and validation
@@ -161,6 +161,12 @@ func TestScopeCoversEveryChangedOutcome(t *testing.T) {
 	}
 	if len(kinds) < 10 {
 		t.Fatalf("the repo has %d kinds of request, want every kind", len(kinds))
+	}
+	// And every team.
+	for p := range base {
+		if strings.HasPrefix(p, "teams/") {
+			changed = append(changed, p)
+		}
 	}
 	checked, dependents := 0, 0
 	for _, file := range changed {
