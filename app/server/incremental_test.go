@@ -67,14 +67,15 @@ func TestPullRequestChecksReadOnlyTheChange(t *testing.T) {
 				t.Errorf("%s concluded %q:\n%s", name, r.Conclusion, r.Summary)
 			}
 		}
+		// The runs complete before the job ends; its last line follows
+		// the save.
+		waitFor(t, time.Minute, "the check's last log line", func() bool {
+			_, ok := completedLines(t, d.logs.String())[sha]
+			return ok
+		})
 		return sha
 	}
 	first := open(d, 1)
-	// The runs complete before the job ends; its last line follows the save.
-	waitFor(t, time.Minute, "the first check's last log line", func() bool {
-		_, ok := completedLines(t, d.logs.String())[first]
-		return ok
-	})
 	facts, err := filepath.Glob(filepath.Join(cache, "github", "*.git", "dip", "facts"))
 	if err != nil || len(facts) != 1 {
 		t.Fatalf("fact index files %v (%v), want one in the repository's clone", facts, err)
