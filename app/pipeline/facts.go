@@ -4,7 +4,10 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/dipdev/dip/platform"
+	"github.com/dipdev/dip/vcs/gitfs"
 )
 
 // Facts are what a check needs to know of a request file it does not
@@ -23,6 +26,9 @@ type Facts struct {
 	// Namespaces are the namespaces the spec or any environment's
 	// overrides land in (namespace, serviceAccount.namespace).
 	Namespaces []string
+	// claims are the file's claimKeys, computed once: they are not
+	// saved, but computed again when the facts are loaded or added.
+	claims []Ref
 }
 
 // Ref names a request by kind and name.
@@ -49,6 +55,7 @@ func FactsOf(doc *platform.Document) Facts {
 	}
 	slices.Sort(f.Namespaces)
 	f.Namespaces = slices.Compact(f.Namespaces)
+	f.claims = claimKeys(&f)
 	return f
 }
 
@@ -106,6 +113,9 @@ func (x *FactIndex) Add(id string, f Facts) {
 	if _, ok := x.facts[id]; !ok {
 		x.dirty = true
 	}
+	if f.claims == nil {
+		f.claims = claimKeys(&f)
+	}
 	x.facts[id] = &factEntry{Facts: f, used: true}
 }
 
@@ -129,4 +139,27 @@ func (x *FactIndex) Len() int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return len(x.facts)
+}
+
+// RepoFiles are the files and directories of a platform repo whose blobs
+// an incremental check needs (CheckOptions.HeadBlobs and BaseBlobs).
+var RepoFiles = []string{platform.PlatformFile, platform.TeamsDir, platform.RequestsDir}
+
+// TreeBlobs returns the blobs of tree's RepoFiles, their ids taken from
+// the commit's git trees: no file is read or hashed.
+func TreeBlobs(tree *gitfs.FS) (Blobs, error) {
+	hashes, err := tree.Blobs(RepoFiles...)
+	if err != nil {
+		return nil, err
+	}
+	return HashBlobs(hashes), nil
+}
+
+// HashBlobs turns git blob hashes by path into Blobs.
+func HashBlobs(hashes map[string]plumbing.Hash) Blobs {
+	out := make(Blobs, len(hashes))
+	for p, h := range hashes {
+		out[p] = string(h[:])
+	}
+	return out
 }

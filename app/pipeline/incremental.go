@@ -1,15 +1,12 @@
 package pipeline
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
-	"maps"
 	"path"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/dipdev/dip/checks/validate"
 	"github.com/dipdev/dip/internal/parallel"
@@ -103,8 +100,6 @@ type side struct {
 	// byClaim lists the request files by the keys of the names they may
 	// claim when rendered (see claimKeys and partners).
 	byClaim map[Ref][]string
-	// stems lists the stems of byClaim by space, sorted (see sortStems).
-	stems map[string][]stemmed
 }
 
 func newSide(fsys fs.FS, blobs Blobs) *side {
@@ -166,7 +161,7 @@ func (s *side) learn(x *FactIndex) {
 			r := Ref{f.Kind, f.Name}
 			s.byRef[r] = append(s.byRef[r], p)
 			s.byKind[f.Kind] = append(s.byKind[f.Kind], p)
-			for _, key := range claimKeys(f) {
+			for _, key := range f.claims {
 				s.byClaim[key] = append(s.byClaim[key], p)
 			}
 		}
@@ -219,183 +214,6 @@ func (s *side) hidden(need map[string]bool) func(string) bool {
 	}
 }
 
-// needed returns the request files to read on both sides: those the
-// change may put in scope (see mayChange), and everything they depend on.
-// A file read on one side is read on the other too, so that ChangeScope
-// and the comparison of problems see it on both.
-func needed(head, base *side) map[string]bool {
-	roots := map[string]bool{}
-	teams := changedTeams(head.blobs, base.blobs)
-	for _, pair := range [][2]*side{{head, base}, {base, head}} {
-		s, other := pair[0], pair[1]
-		for _, p := range s.paths {
-			_, known := s.facts[p]
-			if other.blobs[p] != s.blobs[p] || teams[teamOf(p)] || !known {
-				roots[p] = true
-			}
-		}
-	}
-	if teamsAddedOrRemoved(head.blobs, base.blobs) {
-		// The "did you mean" of an unknown team lists the teams.
-		for _, s := range []*side{head, base} {
-			for p, f := range s.facts {
-				if f.Parsed && !s.hasTeam(f.Team) {
-					roots[p] = true
-				}
-			}
-		}
-	}
-	mayChange(head, base, roots)
-	need := map[string]bool{}
-	for _, s := range []*side{head, base} {
-		s.close(roots, need)
-	}
-	return need
-}
-
-// mayChange adds to roots, the files a change touches, every file whose
-// scope or problems the change may reach through another, until there is
-// no more: the users of a touched request, which are judged with it and
-// told when it is invalid; the requests that land in a touched Namespace,
-// whose environments decide whether they may; the requests of the same
-// kind and name, or whose rendered names may equal a touched one's (see
-// partners), which are told of the clash; and the requests of a touched
-// one's kind whose uses do not resolve, whose "did you mean" lists that
-// kind's names. Each is itself touched then: a request told of a clash is
-// invalid, and so its users are told.
-func mayChange(head, base *side, roots map[string]bool) {
-	sides := []*side{head, base}
-	touched, namespaces, kinds := map[Ref]bool{}, map[string]bool{}, map[string]bool{}
-	fresh := slices.Collect(maps.Keys(roots))
-	// reached is how many touched requests the last pass over all files
-	// looked for; namespaces and kinds grow with them.
-	reached := -1
-	for len(fresh) > 0 {
-		// What the new roots are and claim, and who shares a name with them.
-		var next []string
-		add := func(ps []string) {
-			for _, p := range ps {
-				if !roots[p] {
-					roots[p] = true
-					next = append(next, p)
-				}
-			}
-		}
-		for _, p := range fresh {
-			for _, s := range sides {
-				f, ok := s.facts[p]
-				if !ok || !f.Parsed {
-					continue
-				}
-				touched[Ref{f.Kind, f.Name}], kinds[f.Kind] = true, true
-				if f.Kind == "Namespace" {
-					namespaces[f.Name] = true
-				}
-				add(s.byRef[Ref{f.Kind, f.Name}])
-				for _, other := range sides {
-					add(other.partners(f))
-				}
-			}
-		}
-		// Who uses them, lands in them, or is told their names: only
-		// when there is more to reach than in the round before.
-		if len(touched) == reached {
-			fresh = next
-			continue
-		}
-		reached = len(touched)
-		for _, s := range sides {
-			for p, f := range s.facts {
-				if !roots[p] && s.reaches(f, touched, namespaces, kinds) {
-					add([]string{p})
-				}
-			}
-		}
-		fresh = next
-	}
-}
-
-// reaches reports whether a request with facts f uses a touched request,
-// lands in a touched Namespace, or has a use of a touched kind that finds
-// no request (its "did you mean" lists that kind's names).
-func (s *side) reaches(f *Facts, touched map[Ref]bool, namespaces, kinds map[string]bool) bool {
-	for _, u := range f.Uses {
-		if touched[u] || (kinds[u.Kind] && !s.resolves(u)) {
-			return true
-		}
-	}
-	for _, ns := range f.Namespaces {
-		if namespaces[ns] {
-			return true
-		}
-	}
-	return false
-}
-
-// hasTeam reports whether s has the file of team.
-func (s *side) hasTeam(team string) bool {
-	_, ok := s.blobs[platform.TeamsDir+"/"+team+".yaml"]
-	return ok
-}
-
-// teamsAddedOrRemoved reports whether a team file is on one side only.
-func teamsAddedOrRemoved(a, b Blobs) bool {
-	for _, pair := range [][2]Blobs{{a, b}, {b, a}} {
-		for p := range pair[0] {
-			if _, ok := pair[1][p]; !ok && strings.HasPrefix(p, platform.TeamsDir+"/") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// close adds to need the files of roots and all they depend on in s.
-func (s *side) close(roots, need map[string]bool) {
-	var work []string
-	for p := range roots {
-		work = append(work, p)
-	}
-	seen := map[string]bool{}
-	for len(work) > 0 {
-		p := work[len(work)-1]
-		work = work[:len(work)-1]
-		if seen[p] {
-			continue
-		}
-		seen[p], need[p] = true, true
-		f, ok := s.facts[p]
-		if !ok {
-			continue
-		}
-		work = append(work, s.byRef[Ref{f.Kind, f.Name}]...)
-		work = append(work, s.partners(f)...)
-		for _, ns := range f.Namespaces {
-			work = append(work, s.byRef[Ref{"Namespace", ns}]...)
-		}
-		for _, u := range f.Uses {
-			work = append(work, s.byRef[u]...)
-			if !s.resolves(u) {
-				work = append(work, s.byKind[u.Kind]...)
-			}
-		}
-	}
-}
-
-// changedTeams returns the names of the team files that differ between
-// the two sides.
-func changedTeams(a, b Blobs) map[string]bool {
-	teams := map[string]bool{}
-	for _, pair := range [][2]Blobs{{a, b}, {b, a}} {
-		for p, id := range pair[0] {
-			if strings.HasPrefix(p, platform.TeamsDir+"/") && pair[1][p] != id {
-				teams[strings.TrimSuffix(path.Base(p), ".yaml")] = true
-			}
-		}
-	}
-	return teams
-}
-
 // withDocs returns prev with docs in place of its requests of the same
 // files, for platform.LoadReusing to take what is already parsed.
 func withDocs(prev *platform.Source, docs []*platform.Document) *platform.Source {
@@ -415,69 +233,3 @@ func withDocs(prev *platform.Source, docs []*platform.Document) *platform.Source
 	out.Requests = append(out.Requests, docs...)
 	return out
 }
-
-// hiding is a file system without the regular files hide names: the
-// loader lists and reads everything else as it would. Files in data are
-// read from there.
-type hiding struct {
-	fsys fs.FS
-	hide func(string) bool
-	data map[string][]byte
-	// skipped counts the entries ReadDir left out.
-	skipped atomic.Int64
-}
-
-var (
-	_ fs.ReadDirFS  = (*hiding)(nil)
-	_ fs.StatFS     = (*hiding)(nil)
-	_ fs.ReadLinkFS = (*hiding)(nil)
-)
-
-func (h *hiding) Open(name string) (fs.File, error) {
-	if h.hide(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	if data, ok := h.data[name]; ok {
-		return &memFile{Reader: bytes.NewReader(data), fsys: h.fsys, name: name}, nil
-	}
-	return h.fsys.Open(name)
-}
-
-func (h *hiding) ReadDir(name string) ([]fs.DirEntry, error) {
-	entries, err := fs.ReadDir(h.fsys, name)
-	out := entries[:0]
-	for _, e := range entries {
-		if e.Type().IsRegular() && h.hide(name+"/"+e.Name()) {
-			h.skipped.Add(1)
-			continue
-		}
-		out = append(out, e)
-	}
-	return out, err
-}
-
-func (h *hiding) Stat(name string) (fs.FileInfo, error) {
-	if h.hide(name) {
-		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
-	}
-	return fs.Stat(h.fsys, name)
-}
-
-func (h *hiding) Lstat(name string) (fs.FileInfo, error) {
-	if h.hide(name) {
-		return nil, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrNotExist}
-	}
-	return fs.Lstat(h.fsys, name)
-}
-
-func (h *hiding) ReadLink(name string) (string, error) { return fs.ReadLink(h.fsys, name) }
-
-// memFile is a file whose content is known.
-type memFile struct {
-	*bytes.Reader
-	fsys fs.FS
-	name string
-}
-
-func (f *memFile) Stat() (fs.FileInfo, error) { return fs.Stat(f.fsys, f.name) }
-func (f *memFile) Close() error               { return nil }
