@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"maps"
 	"slices"
 	"sync"
 
@@ -67,7 +68,13 @@ type FactIndex struct {
 	mu    sync.Mutex
 	facts map[string]*factEntry
 	dirty bool
+	// sides are the indexes of the trees checked last (see keepSide).
+	sides []*sideIndex
 }
+
+// keptSides is how many side indexes a FactIndex keeps: the base of the
+// pull requests being checked, and a head checked again.
+const keptSides = 2
 
 type factEntry struct {
 	Facts
@@ -162,4 +169,66 @@ func HashBlobs(hashes map[string]plumbing.Hash) Blobs {
 		out[p] = string(h[:])
 	}
 	return out
+}
+
+// keepSide keeps ix for later checks of a tree with the same blobs.
+func (x *FactIndex) keepSide(ix *sideIndex) {
+	ix.blobs = maps.Clone(ix.blobs) // the caller's map may change
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.sides = append([]*sideIndex{ix}, x.sides[:min(len(x.sides), keptSides-1)]...)
+}
+
+// cachedSide returns the kept index of a tree whose blobs are exactly
+// blobs, and marks its facts used, as learning them again would.
+func (x *FactIndex) cachedSide(blobs Blobs, digest uint64) *sideIndex {
+	x.mu.Lock()
+	var ix *sideIndex
+	for _, s := range x.sides {
+		if s.digest == digest && len(s.blobs) == len(blobs) {
+			ix = s
+			break
+		}
+	}
+	x.mu.Unlock()
+	if ix == nil || !maps.Equal(ix.blobs, blobs) {
+		return nil
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for p, f := range ix.facts {
+		id := ix.blobs[p]
+		if e, ok := x.facts[id]; ok {
+			e.used = true
+			continue
+		}
+		x.facts[id] = &factEntry{Facts: *f, used: true} // pruned meanwhile
+		x.dirty = true
+	}
+	return ix
+}
+
+// digest sums a hash of each path and id: equal blobs have equal digests,
+// whatever the order of the map.
+func (b Blobs) digest() uint64 {
+	var sum uint64
+	for p, id := range b {
+		h := fnvAdd(fnvAdd(fnvOffset, p)^0xff, id) // FNV-1a, 0xff between the two
+		sum += h
+	}
+	return sum
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnvAdd adds s to FNV-1a hash h.
+func fnvAdd(h uint64, s string) uint64 {
+	for i := range len(s) {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
 }

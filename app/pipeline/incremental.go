@@ -86,13 +86,22 @@ func validated(src *platform.Source) *Build {
 
 // side is one tree of a change as its blobs and their facts tell it.
 type side struct {
-	fsys  fs.FS
+	fsys fs.FS
+	// docs are the files parsed to learn their facts.
+	docs []*platform.Document
+	*sideIndex
+}
+
+// sideIndex is what a side knows of its files, from their blobs and
+// facts alone, so that checks against one tree share it (see
+// FactIndex.cachedSide). It is not changed once made.
+type sideIndex struct {
 	blobs Blobs
+	// digest sums the blobs' entries, for finding an index to share.
+	digest uint64
 	// paths are the request files; facts holds theirs, by path.
 	paths []string
 	facts map[string]*Facts
-	// docs are the files parsed to learn their facts.
-	docs []*platform.Document
 	// byRef and byKind list the request files by kind and name as
 	// written, and by kind.
 	byRef  map[Ref][]string
@@ -103,19 +112,25 @@ type side struct {
 }
 
 func newSide(fsys fs.FS, blobs Blobs) *side {
-	s := &side{fsys: fsys, blobs: blobs, paths: make([]string, 0, len(blobs))}
-	for p := range blobs {
-		if isRequestPath(p) {
-			s.paths = append(s.paths, p)
-		}
-	}
-	return s
+	return &side{fsys: fsys, sideIndex: &sideIndex{blobs: blobs}}
 }
 
 // learn finds the facts of every request file, from x or, for the files x
 // does not know, by reading them; it adds what it reads to x. A file that
-// cannot be read is left without facts, and so is read again later.
+// cannot be read is left without facts, and so is read again later. When
+// x knew every file, the side's index is shared with later checks of the
+// same tree, such as every pull request against one base.
 func (s *side) learn(x *FactIndex) {
+	s.digest = s.blobs.digest()
+	if ix := x.cachedSide(s.blobs, s.digest); ix != nil {
+		s.sideIndex = ix
+		return
+	}
+	for p := range s.blobs {
+		if isRequestPath(p) {
+			s.paths = append(s.paths, p)
+		}
+	}
 	ids := make([]string, len(s.paths))
 	for i, p := range s.paths {
 		ids[i] = s.blobs[p]
@@ -165,6 +180,9 @@ func (s *side) learn(x *FactIndex) {
 				s.byClaim[key] = append(s.byClaim[key], p)
 			}
 		}
+	}
+	if len(missing) == 0 {
+		x.keepSide(s.sideIndex)
 	}
 }
 
