@@ -38,6 +38,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzGitLab$$' -fuzztime $(FUZZTIME) ./webhook/
 	$(GO) test -run '^$$' -fuzz '^FuzzPostgresDatabaseV1ToV2$$' -fuzztime $(FUZZTIME) ./codemods/
 	$(GO) test -run '^$$' -fuzz '^FuzzServiceV1ToV2$$' -fuzztime $(FUZZTIME) ./codemods/
+	$(GO) test -run '^$$' -fuzz '^FuzzGitHub$$' -fuzztime $(FUZZTIME) ./webhook/
+	$(GO) test -run '^$$' -fuzz '^FuzzSlimPullRequestDecode$$' -fuzztime $(FUZZTIME) ./webhook/
 
 ## bench: Go benchmarks, whole-process timings on synthetic repos of 100, 1,000 and 10,000 requests,
 ## dip migrate of all-dip/v1 repos against dip validate of the same repos, dip audit on histories of

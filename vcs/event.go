@@ -106,10 +106,12 @@ type Event struct {
 	PullRequest *PullRequest `json:"pull_request,omitempty"`
 	// SHA is the commit to check or render; Ref the branch it is on
 	// (for a push, the pushed branch; for a merge group, its head ref);
-	// BaseSHA is what it is judged against.
+	// BaseSHA is what it is judged against, and BaseRef, for a merge
+	// group, the branch it merges into.
 	SHA     string `json:"sha,omitempty"`
 	Ref     string `json:"ref,omitempty"`
 	BaseSHA string `json:"base_sha,omitempty"`
+	BaseRef string `json:"base_ref,omitempty"`
 	// CheckRunID is set when one check run's re-run was requested.
 	CheckRunID int64 `json:"check_run_id,omitempty"`
 	// Sender is the login of whoever caused the event.

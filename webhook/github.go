@@ -39,9 +39,13 @@ const DefaultMaxBody = 25 << 20
 //   - 202 "accepted": the event was enqueued;
 //   - 200 "duplicate": a delivery with that id was enqueued before;
 //   - 200 "ignored": an event or action dip does not act on;
+//   - 200 "unusable: <why>": an event dip would act on, lacking what it
+//     needs, such as a delivery with no installation (from a repository
+//     or organization webhook pointed at dip);
 //   - 200 "pong": a ping;
-//   - 400: no delivery id or event name, or a signed payload that does not
-//     decode into a usable event;
+//   - 400: no delivery id or event name, or a signed body that is not
+//     JSON, or whose fields dip reads have values GitHub never sends
+//     (a commit id that is not one, a field of the wrong type);
 //   - 401: a missing, malformed or wrong signature;
 //   - 405: not a POST;
 //   - 413: a body over the limit;
@@ -110,17 +114,6 @@ func NewGitHub(secret []byte, q Enqueuer, opts ...Option) *GitHub {
 	}
 }
 
-// result is how a delivery ended: what to answer, count and log.
-type result struct {
-	status  int
-	body    string
-	outcome string
-	// label is the event label of the metrics.
-	label string
-	ev    vcs.Event
-	err   error
-}
-
 func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	res := h.serve(w, r)
@@ -170,14 +163,20 @@ func (h *GitHub) serve(w http.ResponseWriter, r *http.Request) result {
 	if err != nil {
 		return res.fail(http.StatusBadRequest, outcomeInvalid, "invalid "+name+" payload", err)
 	}
-	ev, act, err := h.translate(name, payload)
+	ev, act := h.translate(name, payload)
 	ev.DeliveryID = res.ev.DeliveryID
 	res.ev = ev
-	if err != nil {
-		return res.fail(http.StatusBadRequest, outcomeInvalid, "invalid "+name+" payload", err)
-	}
 	if !act {
 		return res.done(http.StatusOK, outcomeIgnored, "ignored")
+	}
+	if ev.Kind != vcs.EventPing {
+		if err := validate(ev); err != nil {
+			if u, ok := errors.AsType[*unusable](err); ok {
+				res.reason = u.reason
+				return res.done(http.StatusOK, outcomeUnusable, "unusable: "+u.reason)
+			}
+			return res.fail(http.StatusBadRequest, outcomeInvalid, "invalid "+name+" payload", err)
+		}
 	}
 	if ev.Kind == vcs.EventPing {
 		return res.done(http.StatusOK, outcomeIgnored, "pong")

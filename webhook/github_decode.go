@@ -3,36 +3,40 @@ package webhook
 import (
 	"encoding/json"
 	"math"
-
-	"github.com/google/go-github/v92/github"
 )
 
-// parsePayload decodes a delivery of event name into go-github's type of
-// that event. A pull_request delivery, the most frequent, is decoded
-// through slimPullRequestEvent: only what translate reads.
+// parsePayload decodes a delivery of event name into dip's slim type of
+// it: a *slimPullRequestEvent for pull_request, the most frequent, decoded
+// by hand (jsonscan.go); a *slimEvent for the others, by encoding/json.
+// Only the fields translate reads are decoded; every other field, such as
+// the timestamps GitHub has written in several forms over the years, is
+// checked only for being valid JSON.
 func parsePayload(name string, body []byte) (any, error) {
 	if name != "pull_request" {
-		return github.ParseWebHook(name, body)
+		p := &slimEvent{}
+		if err := json.Unmarshal(body, p); err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
-	var p slimPullRequestEvent
+	p := &slimPullRequestEvent{}
 	if !p.decode(body) {
 		// Something decode does not handle alike: encoding/json decides,
 		// from scratch, for it merges into what decode left.
-		p = slimPullRequestEvent{}
-		if err := json.Unmarshal(body, &p); err != nil {
+		*p = slimPullRequestEvent{}
+		if err := json.Unmarshal(body, p); err != nil {
 			return nil, err
 		}
 	}
-	return p.event(), nil
+	return p, nil
 }
 
 // slimPullRequestEvent is what pullRequestEvent reads of a pull_request
 // delivery. The delivery repeats the repository three times, with some
 // ninety fields each, and users several times; decoding all of it into
 // go-github's types cost more than the rest of the receipt, queueing
-// included. Fields not listed are skipped, checked only for being valid
-// JSON. decode, below, reads these types by hand: a field added here must
-// be added there too.
+// included. decode, below, reads these types by hand: a field added here
+// must be added there too.
 type slimPullRequestEvent struct {
 	Action       *string           `json:"action"`
 	Number       *int              `json:"number"`
@@ -43,12 +47,52 @@ type slimPullRequestEvent struct {
 	Installation *slimInstallation `json:"installation"`
 }
 
+// slimEvent is what translate reads of the other events it handles:
+// check_suite, check_run, merge_group, push, installation,
+// installation_repositories and ping. Each sets the fields of its own.
+type slimEvent struct {
+	Action       *string              `json:"action"`
+	Repo         *slimRepo            `json:"repository"`
+	Sender       *slimUser            `json:"sender"`
+	Installation *slimAppInstallation `json:"installation"`
+	// check_suite and check_run.
+	CheckSuite *slimCheck `json:"check_suite"`
+	CheckRun   *slimCheck `json:"check_run"`
+	// merge_group.
+	MergeGroup *slimMergeGroup `json:"merge_group"`
+	// push.
+	Ref     *string `json:"ref"`
+	After   *string `json:"after"`
+	Deleted *bool   `json:"deleted"`
+	// installation and installation_repositories.
+	Repositories      []*slimRepo `json:"repositories"`
+	RepositoriesAdded []*slimRepo `json:"repositories_added"`
+}
+
 type slimChanges struct {
-	Base *github.EditBase `json:"base"`
+	Base *slimEditBase `json:"base"`
+}
+
+// slimEditBase is a pull request's changes.base: present when the base
+// branch changed.
+type slimEditBase struct {
+	Ref *slimFrom `json:"ref"`
+	SHA *slimFrom `json:"sha"`
+}
+
+type slimFrom struct {
+	From *string `json:"from"`
 }
 
 type slimInstallation struct {
 	ID *int64 `json:"id"`
+}
+
+// slimAppInstallation is the installation of the events other than
+// pull_request, with the account the App is installed on.
+type slimAppInstallation struct {
+	ID      *int64    `json:"id"`
+	Account *slimUser `json:"account"`
 }
 
 type slimPullRequest struct {
@@ -79,64 +123,53 @@ type slimUser struct {
 	Login *string `json:"login"`
 }
 
-// event is p as go-github's type, with what p did not decode left nil.
-func (p *slimPullRequestEvent) event() *github.PullRequestEvent {
-	ev := &github.PullRequestEvent{
-		Action:      p.Action,
-		Number:      p.Number,
-		PullRequest: p.PullRequest.pullRequest(),
-		Repo:        p.Repo.repo(),
-		Sender:      p.Sender.user(),
-	}
-	if p.Changes != nil {
-		ev.Changes = &github.EditChange{Base: p.Changes.Base}
-	}
-	if p.Installation != nil {
-		ev.Installation = &github.Installation{ID: p.Installation.ID}
-	}
-	return ev
+// slimCheck is a check suite or a check run; ID is used of runs only.
+type slimCheck struct {
+	ID           *int64             `json:"id"`
+	HeadSHA      *string            `json:"head_sha"`
+	App          *slimApp           `json:"app"`
+	PullRequests []*slimPullRequest `json:"pull_requests"`
 }
 
-func (p *slimPullRequest) pullRequest() *github.PullRequest {
+type slimApp struct {
+	ID *int64 `json:"id"`
+}
+
+type slimMergeGroup struct {
+	HeadSHA *string `json:"head_sha"`
+	HeadRef *string `json:"head_ref"`
+	BaseSHA *string `json:"base_sha"`
+	BaseRef *string `json:"base_ref"`
+}
+
+// val is *p, or the zero value when p is nil.
+func val[T any](p *T) T {
 	if p == nil {
-		return nil
+		var zero T
+		return zero
 	}
-	return &github.PullRequest{
-		Number:  p.Number,
-		HTMLURL: p.HTMLURL,
-		User:    p.User.user(),
-		Draft:   p.Draft,
-		Head:    p.Head.branch(),
-		Base:    p.Base.branch(),
-	}
+	return *p
 }
 
-func (b *slimBranch) branch() *github.PullRequestBranch {
-	if b == nil {
-		return nil
-	}
-	return &github.PullRequestBranch{Ref: b.Ref, SHA: b.SHA, Repo: b.Repo.repo()}
-}
-
-func (r *slimRepo) repo() *github.Repository {
-	if r == nil {
-		return nil
-	}
-	return &github.Repository{
-		ID:            r.ID,
-		Name:          r.Name,
-		FullName:      r.FullName,
-		Owner:         r.Owner.user(),
-		CloneURL:      r.CloneURL,
-		DefaultBranch: r.DefaultBranch,
-	}
-}
-
-func (u *slimUser) user() *github.User {
+func (u *slimUser) login() string {
 	if u == nil {
-		return nil
+		return ""
 	}
-	return &github.User{Login: u.Login}
+	return val(u.Login)
+}
+
+func (in *slimInstallation) id() int64 {
+	if in == nil {
+		return 0
+	}
+	return val(in.ID)
+}
+
+func (in *slimAppInstallation) id() int64 {
+	if in == nil {
+		return 0
+	}
+	return val(in.ID)
 }
 
 // decode decodes body into p, which must be zero, as encoding/json does,

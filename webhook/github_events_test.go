@@ -1,11 +1,15 @@
 package webhook_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/webhook"
@@ -133,7 +137,7 @@ func TestGitHubEvents(t *testing.T) {
 
 		{"merge_group_checks_requested", "merge_group", &vcs.Event{
 			Host: vcs.GitHub, DeliveryID: deliveryID, Kind: vcs.EventMergeGroup, Name: "merge_group",
-			Action: "checks_requested", Repo: platform(), SHA: mergeSHA, Ref: queueRef, BaseSHA: baseSHA, Sender: "alice",
+			Action: "checks_requested", Repo: platform(), SHA: mergeSHA, Ref: queueRef, BaseSHA: baseSHA, BaseRef: "main", Sender: "alice",
 		}},
 		{"merge_group_destroyed", "merge_group", nil},
 
@@ -204,21 +208,22 @@ func TestGitHubPing(t *testing.T) {
 	}
 }
 
-// TestGitHubUnusablePayloads sends signed payloads that decode but lack
-// what the workers need, or carry what git must not see.
-func TestGitHubUnusablePayloads(t *testing.T) {
+// TestGitHubMalformedPayloads sends signed payloads whose fields are not
+// what GitHub sends, or carry what git must not see: 400, and nothing
+// queued.
+func TestGitHubMalformedPayloads(t *testing.T) {
 	opened := string(fixture(t, "pull_request_opened"))
 	push := string(fixture(t, "push_default_branch"))
 	tests := []struct {
 		name, event, body string
 	}{
 		{"not json", "pull_request", `{"action": "opened",`},
+		{"not json, other event", "check_run", `{"action": "rerequested",`},
 		{"wrong type", "pull_request", `{"action": "opened", "number": "42"}`},
-		{"no pull request", "pull_request", `{"action": "opened", "repository": {"id": 1, "name": "platform", "owner": {"login": "acme"}}, "installation": {"id": 7}}`},
+		{"wrong type of a field read", "check_suite", `{"action": "requested", "check_suite": {"head_sha": 7}}`},
 		{"option as sha", "pull_request", strings.Replace(opened, headSHA, "--upload-pack=touch", 1)},
 		{"short sha", "push", strings.Replace(push, `"after": "`+mergeSHA, `"after": "e3b0c44`, 1)},
-		{"no installation", "pull_request", strings.Replace(opened, `"installation": {`, `"not_installation": {`, 1)},
-		{"no repository", "merge_group", strings.Replace(string(fixture(t, "merge_group_checks_requested")), `"repository"`, `"repo"`, 1)},
+		{"negative installation", "pull_request", strings.Replace(opened, `"id": 48151623`, `"id": -1`, 1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,4 +241,105 @@ func TestGitHubUnusablePayloads(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGitHubUnusablePayloads sends signed payloads dip would act on that
+// lack what it needs, as GitHub sends them to a repository or
+// organization webhook pointed at dip: 2xx, nothing queued, the outcome
+// counted and one log line saying why.
+func TestGitHubUnusablePayloads(t *testing.T) {
+	opened := string(fixture(t, "pull_request_opened"))
+	tests := []struct {
+		name, event, body, why string
+	}{
+		{"no installation", "pull_request", strings.Replace(opened, `"installation": {`, `"not_installation": {`, 1), "no installation"},
+		{"null installation", "pull_request", strings.Replace(opened, `"installation": {`, `"installation": null, "x": {`, 1), "no installation"},
+		{"no pull request", "pull_request", `{"action": "opened", "repository": {"id": 1, "name": "platform", "owner": {"login": "acme"}}, "installation": {"id": 7}}`, "no sha"},
+		{"no repository", "merge_group", strings.Replace(string(fixture(t, "merge_group_checks_requested")), `"repository"`, `"repo"`, 1), "no repository"},
+		{"no head ref", "merge_group", strings.Replace(string(fixture(t, "merge_group_checks_requested")), `"head_ref"`, `"head"`, 1), "no head ref"},
+		{"no installation, push", "push", strings.Replace(string(fixture(t, "push_default_branch")), `"installation"`, `"x"`, 1), "no installation"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := &queue{}
+			reg := prometheus.NewRegistry()
+			var logs bytes.Buffer
+			h := webhook.NewGitHub([]byte(secret), q, webhook.WithMetrics(reg),
+				webhook.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+			w := serve(h, request(tt.event, []byte(tt.body)))
+			if w.Code != http.StatusOK || !strings.HasPrefix(w.Body.String(), "unusable: ") {
+				t.Errorf("answer = %d %q, want 200 unusable", w.Code, w.Body)
+			}
+			if q.len() != 0 {
+				t.Errorf("enqueued %+v", q.events)
+			}
+			if got := deliveries(t, reg, tt.event, "unusable"); got != 1 {
+				t.Errorf("unusable deliveries = %v, want 1", got)
+			}
+			line := logLine(t, logs.Bytes())
+			if reason, _ := line["reason"].(string); !strings.Contains(reason, tt.why) || line["outcome"] != "unusable" {
+				t.Errorf("log line %v, want outcome unusable and a reason with %q", line, tt.why)
+			}
+		})
+	}
+}
+
+// TestGitHubTimestampForms gives every timestamp of the deliveries dip
+// acts on each form GitHub has sent: RFC 3339 in UTC and with an offset,
+// GitHub Enterprise Server's older "2018-04-25 20:42:10", Unix seconds as
+// push payloads' repository.created_at and pushed_at are, and null. dip
+// reads no timestamp, so each is accepted alike.
+func TestGitHubTimestampForms(t *testing.T) {
+	forms := []any{"2018-04-25T20:42:10Z", "2018-04-25 20:42:10", "2018-04-25T20:42:10-07:00",
+		"2018-04-25T20:42:10.123+02:00", 1524689330, 1524689330.5, nil}
+	for _, f := range []struct{ fixture, event string }{
+		{"pull_request_opened", "pull_request"},
+		{"check_suite_requested", "check_suite"},
+		{"check_run_rerequested", "check_run"},
+		{"merge_group_checks_requested", "merge_group"},
+		{"push_default_branch", "push"},
+		{"installation_created", "installation"},
+	} {
+		var payload map[string]any
+		if err := json.Unmarshal(fixture(t, f.fixture), &payload); err != nil {
+			t.Fatal(err)
+		}
+		for _, form := range forms {
+			n := setTimestamps(payload, form)
+			if n == 0 && f.event != "installation" {
+				t.Fatalf("%s has no timestamps", f.fixture)
+			}
+			body, err := json.Marshal(payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := &queue{}
+			h := webhook.NewGitHub([]byte(secret), q)
+			if w := serve(h, request(f.event, body)); w.Code != http.StatusAccepted || q.len() != 1 {
+				t.Errorf("%s with %d timestamps %#v: answer = %d %q, want 202", f.fixture, n, form, w.Code, w.Body)
+			}
+		}
+	}
+}
+
+// setTimestamps sets every field of v named like a timestamp to form and
+// returns how many it set.
+func setTimestamps(v any, form any) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if strings.HasSuffix(k, "_at") || k == "timestamp" {
+				v[k] = form
+				n++
+				continue
+			}
+			n += setTimestamps(x, form)
+		}
+	case []any:
+		for _, x := range v {
+			n += setTimestamps(x, form)
+		}
+	}
+	return n
 }

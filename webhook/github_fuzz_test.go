@@ -33,6 +33,9 @@ func FuzzGitHub(f *testing.F) {
 			}
 		}
 	}
+	for _, ex := range webhook.OctokitExamples(f) {
+		f.Add(ex.Event, ex.Body)
+	}
 	f.Add("pull_request", []byte(`{"action":"opened","pull_request":null}`))
 	f.Add("check_run", []byte(`{"action":"rerequested","check_run":{"pull_requests":[null]}}`))
 	f.Add("installation", []byte(`{"action":"created","repositories":[null,{}]}`))

@@ -106,7 +106,7 @@ func hostDeliveries(t *testing.T, reg *prometheus.Registry, host, event, outcome
 	t.Helper()
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "dip_webhook_deliveries_total",
-		Help: "Webhook deliveries received, by host, event and outcome (accepted, duplicate, ignored, unauthorized, invalid, error).",
+		Help: "Webhook deliveries received, by host, event and outcome (accepted, duplicate, ignored, unusable, unauthorized, invalid, error).",
 	}, []string{"host", "event", "outcome"})
 	var are prometheus.AlreadyRegisteredError
 	if err := reg.Register(c); !errors.As(err, &are) {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"os"
@@ -39,6 +40,18 @@ func decodeCases(t testing.TB) []decodeCase {
 		}
 		cases = append(cases, decodeCase{strings.TrimSuffix(filepath.Base(p), ".json"), string(b), true})
 	}
+	// GitHub's published examples, as published (indented) and compact.
+	for _, ex := range octokitExamples(t) {
+		if ex.Event != "pull_request" {
+			continue
+		}
+		cases = append(cases, decodeCase{ex.Name, string(ex.Body), true})
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, ex.Body); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, decodeCase{ex.Name + "/compact", compact.String(), true})
+	}
 	return append(cases, []decodeCase{
 		{"large", string(largePullRequest(t)), true},
 		{"empty object", `{}`, true},
@@ -60,6 +73,7 @@ func decodeCases(t testing.TB) []decodeCase {
 		{"whitespace", " \n\t{ \"action\" : \"opened\" ,\r\n \"number\" : 1 , \"pull_request\" : { \"head\" : { \"ref\" : \"r\" } , \"draft\" : false } , \"x\" : [ 1 , { \"y\" : [ ] } , { } ] } \n\r\t", true},
 		{"exponents skipped", `{"size":1.5e10,"x":-0.0E-3,"y":0,"z":-12,"w":1E+2,"v":12345678901234567890123,"number":5}`, true},
 		{"integer limits", `{"number":-9223372036854775808,"installation":{"id":9223372036854775807},"repository":{"id":-0}}`, true},
+		{"installation account", `{"installation":{"id":3,"account":{"login":"acme"}},"action":"opened"}`, true},
 		{"changes base", `{"action":"edited","changes":{"title":{"from":"t"},"base":{"ref":{"from":"dev"},"sha":{"from":"abc"}}}}`, true},
 		{"changes base null", `{"changes":{"base":null}}`, true},
 		{"changes base merge", `{"changes":{"base":{"ref":{"from":"a"}},"Base":{"sha":{"from":"b"}}}}`, true},
@@ -136,7 +150,7 @@ func TestDecodeLikeEncodingJSON(t *testing.T) {
 				t.Fatalf("parsePayload error = %v, encoding/json: %v", err, wantErr)
 			}
 			if err == nil {
-				if diff := cmp.Diff(want.event(), ev); diff != "" {
+				if diff := cmp.Diff(&want, ev); diff != "" {
 					t.Errorf("parsePayload (-encoding/json +parsePayload):\n%s", diff)
 				}
 			}

@@ -11,9 +11,12 @@ import (
 
 // Outcomes of a delivery, as counted and logged.
 const (
-	outcomeAccepted     = "accepted"
-	outcomeDuplicate    = "duplicate"
-	outcomeIgnored      = "ignored"
+	outcomeAccepted  = "accepted"
+	outcomeDuplicate = "duplicate"
+	outcomeIgnored   = "ignored"
+	// outcomeUnusable is a delivery dip would act on that lacks what it
+	// needs, such as one with no installation.
+	outcomeUnusable     = "unusable"
 	outcomeUnauthorized = "unauthorized"
 	outcomeInvalid      = "invalid"
 	outcomeError        = "error"
@@ -37,7 +40,7 @@ func newMetrics(reg prometheus.Registerer) (metrics, error) {
 	m := metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dip_webhook_deliveries_total",
-			Help: "Webhook deliveries received, by host, event and outcome (accepted, duplicate, ignored, unauthorized, invalid, error).",
+			Help: "Webhook deliveries received, by host, event and outcome (accepted, duplicate, ignored, unusable, unauthorized, invalid, error).",
 		}, []string{"host", "event", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "dip_webhook_duration_seconds",

@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+
+	"github.com/dipdev/dip/vcs"
 )
 
 // setup applies a receiver's options over the defaults and makes its
@@ -118,7 +120,7 @@ func readChunks(r io.Reader) ([]byte, error) {
 func logDelivery(ctx context.Context, log *slog.Logger, msg string, res result) {
 	level := slog.LevelInfo
 	switch res.outcome {
-	case outcomeUnauthorized, outcomeInvalid:
+	case outcomeUnauthorized, outcomeInvalid, outcomeUnusable:
 		level = slog.LevelWarn
 	case outcomeError:
 		level = slog.LevelError
@@ -140,8 +142,24 @@ func logDelivery(ctx context.Context, log *slog.Logger, msg string, res result) 
 		attrs = append(attrs, slog.String("sha", res.ev.SHA))
 	}
 	attrs = append(attrs, slog.String("outcome", res.outcome), slog.Int("status", res.status))
+	if res.reason != "" {
+		attrs = append(attrs, slog.String("reason", res.reason))
+	}
 	if res.err != nil {
 		attrs = append(attrs, slog.String("error", res.err.Error()))
 	}
 	log.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// result is how a delivery ended: what to answer, count and log.
+type result struct {
+	status  int
+	body    string
+	outcome string
+	// label is the event label of the metrics.
+	label string
+	ev    vcs.Event
+	err   error
+	// reason says why a delivery dip would act on cannot be.
+	reason string
 }

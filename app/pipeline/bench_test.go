@@ -1,10 +1,13 @@
 package pipeline_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/internal/bench"
@@ -112,4 +115,80 @@ func BenchmarkMigrate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCheckChange checks a change of one request against its base
+// with a warm fact index, as dip serve and dip check --base do: the part
+// of a check that grows with the repo. Compare each size with the
+// smallest.
+func BenchmarkCheckChange(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("requests=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			if err := bench.Generate(dir, n); err != nil {
+				b.Fatal(err)
+			}
+			base := os.DirFS(dir)
+			var target string
+			_ = fs.WalkDir(base, "requests", func(p string, d fs.DirEntry, err error) error {
+				if err == nil && target == "" && strings.Contains(p, "/queue-") {
+					target = p
+				}
+				return nil
+			})
+			data, err := fs.ReadFile(base, target)
+			if err != nil {
+				b.Fatal(err)
+			}
+			head := &overlay{FS: base, file: target, data: append(data, "# changed\n"...)}
+			baseBlobs, headBlobs := hashBlobs(b, base), hashBlobs(b, head)
+			opt := pipeline.CheckOptions{Head: head, Base: base, Bundle: os.DirFS("testdata/bundle"), Today: "2026-06-01",
+				Facts: pipeline.NewFactIndex(), HeadBlobs: headBlobs, BaseBlobs: baseBlobs}
+			// The first check learns the facts of every file.
+			if _, err := pipeline.Check(b.Context(), opt); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				run, err := pipeline.Check(b.Context(), opt)
+				if err != nil || run.Report.Failed() {
+					b.Fatal(err, run.Report)
+				}
+			}
+		})
+	}
+}
+
+// overlay is a file system with one file's content replaced.
+type overlay struct {
+	fs.FS
+	file string
+	data []byte
+}
+
+func (o *overlay) Open(name string) (fs.File, error) {
+	if name != o.file {
+		return o.FS.Open(name)
+	}
+	return fstest.MapFS{name: {Data: o.data, Mode: 0o644}}.Open(name)
+}
+
+func (o *overlay) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(o.FS, name) }
+
+// hashBlobs gives every file of fsys its content's hash as id.
+func hashBlobs(b *testing.B, fsys fs.FS) pipeline.Blobs {
+	b.Helper()
+	out := pipeline.Blobs{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		sum := sha256.Sum256(data)
+		out[p] = string(sum[:])
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
 }

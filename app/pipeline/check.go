@@ -101,6 +101,18 @@ func Check(ctx context.Context, opt CheckOptions) (*CheckRun, error) {
 
 // load reads and validates both sides and finds the scope of the change.
 func (run *CheckRun) load(opt CheckOptions) error {
+	if err := run.loadSides(opt); err != nil {
+		return err
+	}
+	if run.Scope != nil {
+		run.Scope.addChangedProblems(run.Head, run.Base)
+	}
+	return nil
+}
+
+// loadSides reads and validates both sides, the changed parts only when
+// it can (loadChange), and finds the files the change touches.
+func (run *CheckRun) loadSides(opt CheckOptions) error {
 	if run.loadChange(opt) {
 		return nil
 	}

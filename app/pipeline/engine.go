@@ -36,6 +36,11 @@ type Build struct {
 // not.
 func (b *Build) requestCount() int { return len(b.Source.Requests) + b.unread }
 
+// RequestsRead returns how many request files of the repo were read and
+// how many parse, read or not: a check that reads only what a change
+// touches reads few of many.
+func (b *Build) RequestsRead() (read, total int) { return len(b.Source.Requests), b.requestCount() }
+
 // partial reports whether b holds only some of the repo's requests.
 func (b *Build) partial() bool { return b.unread > 0 }
 

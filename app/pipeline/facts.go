@@ -1,10 +1,14 @@
 package pipeline
 
 import (
+	"maps"
 	"slices"
 	"sync"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/dipdev/dip/platform"
+	"github.com/dipdev/dip/vcs/gitfs"
 )
 
 // Facts are what a check needs to know of a request file it does not
@@ -23,6 +27,9 @@ type Facts struct {
 	// Namespaces are the namespaces the spec or any environment's
 	// overrides land in (namespace, serviceAccount.namespace).
 	Namespaces []string
+	// claims are the file's claimKeys, computed once: they are not
+	// saved, but computed again when the facts are loaded or added.
+	claims []Ref
 }
 
 // Ref names a request by kind and name.
@@ -49,6 +56,7 @@ func FactsOf(doc *platform.Document) Facts {
 	}
 	slices.Sort(f.Namespaces)
 	f.Namespaces = slices.Compact(f.Namespaces)
+	f.claims = claimKeys(&f)
 	return f
 }
 
@@ -60,7 +68,13 @@ type FactIndex struct {
 	mu    sync.Mutex
 	facts map[string]*factEntry
 	dirty bool
+	// sides are the indexes of the trees checked last (see keepSide).
+	sides []*sideIndex
 }
+
+// keptSides is how many side indexes a FactIndex keeps: the base of the
+// pull requests being checked, and a head checked again.
+const keptSides = 2
 
 type factEntry struct {
 	Facts
@@ -106,6 +120,9 @@ func (x *FactIndex) Add(id string, f Facts) {
 	if _, ok := x.facts[id]; !ok {
 		x.dirty = true
 	}
+	if f.claims == nil {
+		f.claims = claimKeys(&f)
+	}
 	x.facts[id] = &factEntry{Facts: f, used: true}
 }
 
@@ -129,4 +146,89 @@ func (x *FactIndex) Len() int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return len(x.facts)
+}
+
+// RepoFiles are the files and directories of a platform repo whose blobs
+// an incremental check needs (CheckOptions.HeadBlobs and BaseBlobs).
+var RepoFiles = []string{platform.PlatformFile, platform.TeamsDir, platform.RequestsDir}
+
+// TreeBlobs returns the blobs of tree's RepoFiles, their ids taken from
+// the commit's git trees: no file is read or hashed.
+func TreeBlobs(tree *gitfs.FS) (Blobs, error) {
+	hashes, err := tree.Blobs(RepoFiles...)
+	if err != nil {
+		return nil, err
+	}
+	return HashBlobs(hashes), nil
+}
+
+// HashBlobs turns git blob hashes by path into Blobs.
+func HashBlobs(hashes map[string]plumbing.Hash) Blobs {
+	out := make(Blobs, len(hashes))
+	for p, h := range hashes {
+		out[p] = string(h[:])
+	}
+	return out
+}
+
+// keepSide keeps ix for later checks of a tree with the same blobs.
+func (x *FactIndex) keepSide(ix *sideIndex) {
+	ix.blobs = maps.Clone(ix.blobs) // the caller's map may change
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.sides = append([]*sideIndex{ix}, x.sides[:min(len(x.sides), keptSides-1)]...)
+}
+
+// cachedSide returns the kept index of a tree whose blobs are exactly
+// blobs, and marks its facts used, as learning them again would.
+func (x *FactIndex) cachedSide(blobs Blobs, digest uint64) *sideIndex {
+	x.mu.Lock()
+	var ix *sideIndex
+	for _, s := range x.sides {
+		if s.digest == digest && len(s.blobs) == len(blobs) {
+			ix = s
+			break
+		}
+	}
+	x.mu.Unlock()
+	if ix == nil || !maps.Equal(ix.blobs, blobs) {
+		return nil
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for p, f := range ix.facts {
+		id := ix.blobs[p]
+		if e, ok := x.facts[id]; ok {
+			e.used = true
+			continue
+		}
+		x.facts[id] = &factEntry{Facts: *f, used: true} // pruned meanwhile
+		x.dirty = true
+	}
+	return ix
+}
+
+// digest sums a hash of each path and id: equal blobs have equal digests,
+// whatever the order of the map.
+func (b Blobs) digest() uint64 {
+	var sum uint64
+	for p, id := range b {
+		h := fnvAdd(fnvAdd(fnvOffset, p)^0xff, id) // FNV-1a, 0xff between the two
+		sum += h
+	}
+	return sum
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnvAdd adds s to FNV-1a hash h.
+func fnvAdd(h uint64, s string) uint64 {
+	for i := range len(s) {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
 }

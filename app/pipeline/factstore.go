@@ -64,6 +64,7 @@ func LoadFactIndex(file, version string) *FactIndex {
 	stored := make([]factEntry, len(entries))
 	for i, e := range entries {
 		stored[i].Facts = e.F
+		stored[i].claims = claimKeys(&stored[i].Facts)
 		x.facts[e.ID] = &stored[i]
 	}
 	return x

@@ -1,13 +1,12 @@
 package pipeline
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 
 	"github.com/dipdev/dip/checks/validate"
 	"github.com/dipdev/dip/internal/parallel"
@@ -29,7 +28,7 @@ type Blobs map[string]string
 // the files judged come out as when everything is read: every file in
 // scope is read with every file whose content can change what is reported
 // for it (requests of the same kind and name, or whose cloud names may
-// equal its own (see side.stemmed), the Namespace requests that
+// equal its own (see side.partners), the Namespace requests that
 // manage its namespaces, the requests it uses and, transitively, theirs;
 // all requests of a kind when a use of that kind does not resolve, for the
 // "did you mean" suggestion). platform.yaml and the teams are always read.
@@ -87,38 +86,51 @@ func validated(src *platform.Source) *Build {
 
 // side is one tree of a change as its blobs and their facts tell it.
 type side struct {
-	fsys  fs.FS
+	fsys fs.FS
+	// docs are the files parsed to learn their facts.
+	docs []*platform.Document
+	*sideIndex
+}
+
+// sideIndex is what a side knows of its files, from their blobs and
+// facts alone, so that checks against one tree share it (see
+// FactIndex.cachedSide). It is not changed once made.
+type sideIndex struct {
 	blobs Blobs
+	// digest sums the blobs' entries, for finding an index to share.
+	digest uint64
 	// paths are the request files; facts holds theirs, by path.
 	paths []string
 	facts map[string]*Facts
-	// docs are the files parsed to learn their facts.
-	docs []*platform.Document
 	// byRef and byKind list the request files by kind and name as
 	// written, and by kind.
 	byRef  map[Ref][]string
 	byKind map[string][]string
-	// byStem lists the request files of the kinds validate.CloudNamed by
-	// kind and stem (validate.Stem), and byStemPrefix by kind and each
-	// part of their stem that ends before a dash: the requests whose
-	// cloud names may equal another's (see stemmed).
-	byStem, byStemPrefix map[Ref][]string
+	// byClaim lists the request files by the keys of the names they may
+	// claim when rendered (see claimKeys and partners).
+	byClaim map[Ref][]string
 }
 
 func newSide(fsys fs.FS, blobs Blobs) *side {
-	s := &side{fsys: fsys, blobs: blobs, paths: make([]string, 0, len(blobs))}
-	for p := range blobs {
-		if isRequestPath(p) {
-			s.paths = append(s.paths, p)
-		}
-	}
-	return s
+	return &side{fsys: fsys, sideIndex: &sideIndex{blobs: blobs}}
 }
 
 // learn finds the facts of every request file, from x or, for the files x
 // does not know, by reading them; it adds what it reads to x. A file that
-// cannot be read is left without facts, and so is read again later.
+// cannot be read is left without facts, and so is read again later. When
+// x knew every file, the side's index is shared with later checks of the
+// same tree, such as every pull request against one base.
 func (s *side) learn(x *FactIndex) {
+	s.digest = s.blobs.digest()
+	if ix := x.cachedSide(s.blobs, s.digest); ix != nil {
+		s.sideIndex = ix
+		return
+	}
+	for p := range s.blobs {
+		if isRequestPath(p) {
+			s.paths = append(s.paths, p)
+		}
+	}
 	ids := make([]string, len(s.paths))
 	for i, p := range s.paths {
 		ids[i] = s.blobs[p]
@@ -158,46 +170,20 @@ func (s *side) learn(x *FactIndex) {
 	}
 	s.byRef = make(map[Ref][]string, len(s.facts))
 	s.byKind = map[string][]string{}
-	s.byStem, s.byStemPrefix = map[Ref][]string{}, map[Ref][]string{}
+	s.byClaim = map[Ref][]string{}
 	for p, f := range s.facts {
 		if f.Parsed {
 			r := Ref{f.Kind, f.Name}
 			s.byRef[r] = append(s.byRef[r], p)
 			s.byKind[f.Kind] = append(s.byKind[f.Kind], p)
-			if validate.CloudNamed[f.Kind] {
-				stem := validate.Stem(f.Team, f.Name)
-				s.byStem[Ref{f.Kind, stem}] = append(s.byStem[Ref{f.Kind, stem}], p)
-				for _, prefix := range dashPrefixes(stem) {
-					s.byStemPrefix[Ref{f.Kind, prefix}] = append(s.byStemPrefix[Ref{f.Kind, prefix}], p)
-				}
+			for _, key := range f.claims {
+				s.byClaim[key] = append(s.byClaim[key], p)
 			}
 		}
 	}
-}
-
-// stemmed returns the request files whose cloud names may equal those of
-// a request of kind with stem. Cloud names are <stem>-<env>: stems a-b and
-// a-b-c give one name when environments c-d and d exist. So the requests
-// at risk have the stem, a stem that starts with it and a dash, or a stem
-// it starts with, followed by a dash.
-func (s *side) stemmed(kind, stem string) []string {
-	out := slices.Clone(s.byStem[Ref{kind, stem}])
-	out = append(out, s.byStemPrefix[Ref{kind, stem}]...)
-	for _, prefix := range dashPrefixes(stem) {
-		out = append(out, s.byStem[Ref{kind, prefix}]...)
+	if len(missing) == 0 {
+		x.keepSide(s.sideIndex)
 	}
-	return out
-}
-
-// dashPrefixes returns the parts of s before each of its dashes.
-func dashPrefixes(s string) []string {
-	var out []string
-	for i := range len(s) {
-		if s[i] == '-' && i > 0 {
-			out = append(out, s[:i])
-		}
-	}
-	return out
 }
 
 // isRequestPath reports whether p is where the loader reads a request
@@ -226,9 +212,16 @@ func (s *side) resolves(r Ref) bool {
 	return false
 }
 
-func knownVersion(v string) bool {
-	return slices.ContainsFunc(platform.Kinds(), func(k platform.Kind) bool { return k.APIVersion == v })
-}
+func knownVersion(v string) bool { return knownVersions()[v] }
+
+// knownVersions are the apiVersions of the kinds.
+var knownVersions = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	for _, k := range platform.Kinds() {
+		out[k.APIVersion] = true
+	}
+	return out
+})
 
 // hidden returns whether a file of s need not be read: a request file
 // known to parse, and not needed.
@@ -237,90 +230,6 @@ func (s *side) hidden(need map[string]bool) func(string) bool {
 		f, ok := s.facts[p]
 		return ok && f.Parsed && !need[p]
 	}
-}
-
-// needed returns the request files to read on both sides: those the
-// change may put in scope (changed, added or removed, of a changed team,
-// or using one of those), and everything they depend on. A file read on
-// one side is read on the other too, so that ChangeScope sees it on both.
-func needed(head, base *side) map[string]bool {
-	roots := map[string]bool{}
-	teams := changedTeams(head.blobs, base.blobs)
-	for _, pair := range [][2]*side{{head, base}, {base, head}} {
-		s, other := pair[0], pair[1]
-		for _, p := range s.paths {
-			_, known := s.facts[p]
-			if other.blobs[p] != s.blobs[p] || teams[teamOf(p)] || !known {
-				roots[p] = true
-			}
-		}
-	}
-	touched := map[Ref]bool{}
-	for p := range roots {
-		for _, s := range []*side{head, base} {
-			if f, ok := s.facts[p]; ok && f.Parsed {
-				touched[Ref{f.Kind, f.Name}] = true
-			}
-		}
-	}
-	for p, f := range head.facts {
-		if slices.ContainsFunc(f.Uses, func(u Ref) bool { return touched[u] }) {
-			roots[p] = true
-		}
-	}
-	need := map[string]bool{}
-	for _, s := range []*side{head, base} {
-		s.close(roots, need)
-	}
-	return need
-}
-
-// close adds to need the files of roots and all they depend on in s.
-func (s *side) close(roots, need map[string]bool) {
-	var work []string
-	for p := range roots {
-		work = append(work, p)
-	}
-	seen := map[string]bool{}
-	for len(work) > 0 {
-		p := work[len(work)-1]
-		work = work[:len(work)-1]
-		if seen[p] {
-			continue
-		}
-		seen[p], need[p] = true, true
-		f, ok := s.facts[p]
-		if !ok {
-			continue
-		}
-		work = append(work, s.byRef[Ref{f.Kind, f.Name}]...)
-		if validate.CloudNamed[f.Kind] {
-			work = append(work, s.stemmed(f.Kind, validate.Stem(f.Team, f.Name))...)
-		}
-		for _, ns := range f.Namespaces {
-			work = append(work, s.byRef[Ref{"Namespace", ns}]...)
-		}
-		for _, u := range f.Uses {
-			work = append(work, s.byRef[u]...)
-			if !s.resolves(u) {
-				work = append(work, s.byKind[u.Kind]...)
-			}
-		}
-	}
-}
-
-// changedTeams returns the names of the team files that differ between
-// the two sides.
-func changedTeams(a, b Blobs) map[string]bool {
-	teams := map[string]bool{}
-	for _, pair := range [][2]Blobs{{a, b}, {b, a}} {
-		for p, id := range pair[0] {
-			if strings.HasPrefix(p, platform.TeamsDir+"/") && pair[1][p] != id {
-				teams[strings.TrimSuffix(path.Base(p), ".yaml")] = true
-			}
-		}
-	}
-	return teams
 }
 
 // withDocs returns prev with docs in place of its requests of the same
@@ -342,69 +251,3 @@ func withDocs(prev *platform.Source, docs []*platform.Document) *platform.Source
 	out.Requests = append(out.Requests, docs...)
 	return out
 }
-
-// hiding is a file system without the regular files hide names: the
-// loader lists and reads everything else as it would. Files in data are
-// read from there.
-type hiding struct {
-	fsys fs.FS
-	hide func(string) bool
-	data map[string][]byte
-	// skipped counts the entries ReadDir left out.
-	skipped atomic.Int64
-}
-
-var (
-	_ fs.ReadDirFS  = (*hiding)(nil)
-	_ fs.StatFS     = (*hiding)(nil)
-	_ fs.ReadLinkFS = (*hiding)(nil)
-)
-
-func (h *hiding) Open(name string) (fs.File, error) {
-	if h.hide(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	if data, ok := h.data[name]; ok {
-		return &memFile{Reader: bytes.NewReader(data), fsys: h.fsys, name: name}, nil
-	}
-	return h.fsys.Open(name)
-}
-
-func (h *hiding) ReadDir(name string) ([]fs.DirEntry, error) {
-	entries, err := fs.ReadDir(h.fsys, name)
-	out := entries[:0]
-	for _, e := range entries {
-		if e.Type().IsRegular() && h.hide(name+"/"+e.Name()) {
-			h.skipped.Add(1)
-			continue
-		}
-		out = append(out, e)
-	}
-	return out, err
-}
-
-func (h *hiding) Stat(name string) (fs.FileInfo, error) {
-	if h.hide(name) {
-		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
-	}
-	return fs.Stat(h.fsys, name)
-}
-
-func (h *hiding) Lstat(name string) (fs.FileInfo, error) {
-	if h.hide(name) {
-		return nil, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrNotExist}
-	}
-	return fs.Lstat(h.fsys, name)
-}
-
-func (h *hiding) ReadLink(name string) (string, error) { return fs.ReadLink(h.fsys, name) }
-
-// memFile is a file whose content is known.
-type memFile struct {
-	*bytes.Reader
-	fsys fs.FS
-	name string
-}
-
-func (f *memFile) Stat() (fs.FileInfo, error) { return fs.Stat(f.fsys, f.name) }
-func (f *memFile) Close() error               { return nil }

@@ -53,13 +53,17 @@ func blobsOf(m fstest.MapFS) pipeline.Blobs {
 
 func checkWith(t *testing.T, head, base fstest.MapFS, facts *pipeline.FactIndex) *pipeline.CheckRun {
 	t.Helper()
-	opt := pipeline.CheckOptions{
-		Head: head, Base: base, Bundle: os.DirFS("testdata/bundle"), Today: "2026-06-01",
-		PolicyTimeout: 20 * time.Second, Scan: pipeline.DefaultScanner(),
-	}
+	opt := pipeline.CheckOptions{Head: head, Base: base}
 	if facts != nil {
 		opt.Facts, opt.HeadBlobs, opt.BaseBlobs = facts, blobsOf(head), blobsOf(base)
 	}
+	return checkFS(t, opt)
+}
+
+// checkFS runs the check of opt with the test bundle and the scanners.
+func checkFS(t *testing.T, opt pipeline.CheckOptions) *pipeline.CheckRun {
+	t.Helper()
+	opt.Bundle, opt.Today, opt.PolicyTimeout, opt.Scan = os.DirFS("testdata/bundle"), "2026-06-01", 20*time.Second, pipeline.DefaultScanner()
 	run, err := pipeline.Check(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
@@ -67,21 +71,25 @@ func checkWith(t *testing.T, head, base fstest.MapFS, facts *pipeline.FactIndex)
 	return run
 }
 
-// TestFactsGiveTheSameReport checks changes of every sort with and
-// without a fact index, cold and warm: the reports must be the same, and
-// with the index only part of the repo is read.
-func TestFactsGiveTheSameReport(t *testing.T) {
+// change is a change of a platform repo, as a test case.
+type change struct {
+	name string
+	// full is set when the change must be judged whole.
+	full   bool
+	change func(t *testing.T, m fstest.MapFS)
+}
+
+// changes returns the base repo the changes apply to and changes of every
+// sort.
+func changes(t *testing.T) (fstest.MapFS, []change) {
 	base := generatedFS(t, 150)
 	// A namespace in one environment only, which a service may move to.
 	edit(t, base, "requests/team-002/team-002.yaml", "environments: [staging, production]", "environments: [staging]")
+	// A misspelled use, whose "did you mean" a new queue changes.
+	edit(t, base, "requests/team-001/svc-00037.yaml", "name: queue-", "name: queue-x")
 	add := func(m fstest.MapFS, file, body string) { m[file] = &fstest.MapFile{Data: []byte(body), Mode: 0o644} }
 	rename := func(m fstest.MapFS, from, to string) { m[to] = m[from]; delete(m, from) }
-	tests := []struct {
-		name string
-		// full is set when the change must be judged whole.
-		full   bool
-		change func(t *testing.T, m fstest.MapFS)
-	}{
+	return base, []change{
 		{"modify a used queue", false, func(t *testing.T, m fstest.MapFS) {
 			edit(t, m, "requests/team-000/queue-00006.yaml", "visibilityTimeoutSeconds: 60", "visibilityTimeoutSeconds: 90")
 		}},
@@ -130,6 +138,34 @@ func TestFactsGiveTheSameReport(t *testing.T) {
 		{"shrink a namespace", false, func(t *testing.T, m fstest.MapFS) {
 			edit(t, m, "requests/team-000/team-000.yaml", "environments: [staging, production]", "environments: [production]")
 		}},
+		{"widen a namespace", false, func(t *testing.T, m fstest.MapFS) {
+			edit(t, m, "requests/team-002/team-002.yaml", "environments: [staging]", "environments: [staging, production]")
+		}},
+		{"rename a namespace with requests in it", false, func(t *testing.T, m fstest.MapFS) {
+			edit(t, m, "requests/team-002/team-002.yaml", "name: team-002", "name: team-002-ns")
+		}},
+		{"add a queue a misspelled use would be told of", false, func(t *testing.T, m fstest.MapFS) {
+			q := strings.ReplaceAll(string(m["requests/team-000/queue-00006.yaml"].Data), "queue-00006", "queue-x0006")
+			add(m, "requests/team-000/queue-x0006.yaml", q)
+		}},
+		{"clash with a used request's cloud name", false, func(t *testing.T, m fstest.MapFS) {
+			// The clash makes the used queue invalid: its users are told.
+			add(m, "teams/team-000-queue.yaml", strings.ReplaceAll(string(m["teams/team-000.yaml"].Data), "team-000", "team-000-queue"))
+			q := strings.ReplaceAll(string(m["requests/team-000/queue-00006.yaml"].Data), "team: team-000", "team: team-000-queue")
+			add(m, "requests/team-000-queue/00006.yaml", strings.ReplaceAll(q, "name: queue-00006", `name: "00006"`))
+		}},
+		{"add a Secret named as an unchanged Service's database connections", false, func(t *testing.T, m fstest.MapFS) {
+			add(m, "requests/team-000/svc-00009-databases.yaml", "apiVersion: dip/v1\nkind: Secret\nmetadata:\n  name: svc-00009-databases\n  team: team-000\n"+
+				"spec:\n  environments: [staging]\n  namespace: team-000\n")
+		}},
+		{"add a DNS record of an unchanged one's name", false, func(t *testing.T, m fstest.MapFS) {
+			add(m, "requests/team-001/dns-again.yaml", strings.NewReplacer("name: dns-00018", "name: dns-again", "team: team-000", "team: team-001").
+				Replace(string(m["requests/team-000/dns-00018.yaml"].Data)))
+		}},
+		{"add a team an unknown team would be told of", false, func(t *testing.T, m fstest.MapFS) {
+			edit(t, m, "requests/team-000/queue-00006.yaml", "team: team-000", "team: team-0000")
+			add(m, "teams/team-0001.yaml", strings.ReplaceAll(string(m["teams/team-000.yaml"].Data), "team-000", "team-0001"))
+		}},
 		{"move a service to another namespace", false, func(t *testing.T, m fstest.MapFS) {
 			edit(t, m, "requests/team-000/svc-00009.yaml", "namespace: team-000", "namespace: team-002")
 		}},
@@ -147,6 +183,13 @@ func TestFactsGiveTheSameReport(t *testing.T) {
 			edit(t, m, "platform.yaml", "name: ", "name: x")
 		}},
 	}
+}
+
+// TestFactsGiveTheSameReport checks changes of every sort with and
+// without a fact index, cold and warm: the reports must be the same, and
+// with the index only part of the repo is read.
+func TestFactsGiveTheSameReport(t *testing.T) {
+	base, tests := changes(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			head := clone(base)

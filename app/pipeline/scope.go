@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dipdev/dip/platform"
@@ -31,6 +32,39 @@ func (s *Scope) withRemoved() *Scope {
 		out.Files[f] = true
 	}
 	return out
+}
+
+// addChangedProblems puts in scope every request file of head whose
+// validation problems are not those it had in base: a change reaches
+// requests through validation rules that compare them (a Namespace's
+// environments and the requests that land in it, names and cloud names
+// that must differ), and what a request is told must be judged. Files in
+// neither list (not read, on the path of facts) are unchanged.
+func (s *Scope) addChangedProblems(head, base *Build) {
+	problems := func(b *Build) map[string][]platform.Diagnostic {
+		out := map[string][]platform.Diagnostic{}
+		for _, d := range b.Diagnostics {
+			if isRequestFile(d.File) {
+				out[d.File] = append(out[d.File], d)
+			}
+		}
+		return out
+	}
+	now, before := problems(head), problems(base)
+	present := map[string]bool{}
+	for _, d := range head.Source.Requests {
+		present[d.File] = true
+	}
+	for file, ds := range now {
+		if !slices.Equal(ds, before[file]) {
+			s.Files[file] = true
+		}
+	}
+	for file := range before {
+		if _, ok := now[file]; !ok && present[file] {
+			s.Files[file] = true
+		}
+	}
 }
 
 // Has reports whether file is in scope.

@@ -8,8 +8,19 @@
 // dip_delivery, written in the same transaction as the job, refuses any
 // redelivery for Config.Retention, whatever became of the first job. And a
 // check of a pull request, a push to a branch, or a migration bot run of
-// a branch, is skipped when a newer head commit of the same pull request
-// or branch was enqueued after it: dip_head keeps the newest.
+// a branch, is skipped when another head commit of the same pull request
+// or branch was enqueued after it: dip_head keeps the last enqueued, so
+// that a burst of pushes is worked once.
+//
+// The queue knows no git, so "enqueued after" is all it can tell, and it
+// is not "newer": GitHub may deliver an older head late, or again, after
+// a newer one, and the job that survives is then the older head's. The
+// rest of the rule lives in the Handler, which fetches: it works the
+// pull request's or branch's head as the host has it now, whatever
+// commit its event names, and decides by git ancestry what a newer one
+// already covers (see package server). Skipping here is only ever safe
+// because of that: whichever job of a subject runs last works the host's
+// current head.
 package queue
 
 import (

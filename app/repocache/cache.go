@@ -39,6 +39,10 @@ type Cache struct {
 
 	mu    sync.Mutex
 	locks map[string]*sync.RWMutex
+	facts map[string]*facts
+	// version identifies this build for saved fact indexes.
+	versionOnce sync.Once
+	version     string
 }
 
 // New returns a cache in dir, created when missing.
@@ -46,7 +50,7 @@ func New(dir string, auth Auth) (*Cache, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("repository cache: %w", err)
 	}
-	return &Cache{dir: dir, auth: auth, locks: map[string]*sync.RWMutex{}}, nil
+	return &Cache{dir: dir, auth: auth, locks: map[string]*sync.RWMutex{}, facts: map[string]*facts{}}, nil
 }
 
 // Checkout is a cached repository, read-locked until Release.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,33 +18,67 @@ import (
 	"github.com/dipdev/dip/vcs/gitfs"
 )
 
-// BenchmarkPullRequestChecks measures a pull request opened on a
-// 1,000-request platform repo until its four check runs are completed on
-// the fake GitHub: delivery, queue, fetch, check and publishing. The
-// baseline, "check-only", is pipeline.Check on the same two commits, in
-// process, with nothing around it.
+// benchSizes are the repo sizes BenchmarkPullRequestChecks measures:
+// DIP_BENCH_REQUESTS (such as 100,1000) or 100, 1,000 and 10,000.
+func benchSizes(b *testing.B) []int {
+	list := os.Getenv("DIP_BENCH_REQUESTS")
+	if list == "" {
+		list = "100,1000,10000"
+	}
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			b.Fatalf("DIP_BENCH_REQUESTS: %q is not a size", s)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// BenchmarkPullRequestChecks measures a pull request that changes one
+// request, opened on platform repos of each size, until its four check
+// runs are completed on the fake GitHub: delivery, queue, fetch, check
+// and publishing. The server runs on, warm, as in production: one pull
+// request is checked before the timing starts (the clone and the first
+// facts). The baseline, "check-only", is pipeline.Check of the full path
+// on the same two commits, in process, with nothing around it; compare
+// each size's pipeline with the smallest's.
 func BenchmarkPullRequestChecks(b *testing.B) {
-	seed, changeOf := benchSeed(b)
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("requests=%d", n), func(b *testing.B) { benchPullRequests(b, n) })
+	}
+}
+
+func benchPullRequests(b *testing.B, n int) {
+	seed, changeOf := benchSeed(b, n)
 	e := newEnvFrom(b, seed)
 	d := e.start(dipOptions{})
 	change := func(i int) string { return changeOf(e.remote, i) }
+	open := func(b *testing.B, i int, timed bool) {
+		if timed {
+			b.StopTimer()
+		}
+		sha := change(i)
+		payload := e.pullRequest(100000+i, fmt.Sprintf("change-%d", i), sha, "opened", false)
+		if timed {
+			b.StartTimer()
+		}
+		if got := d.deliver(b, "pull_request", fmt.Sprintf("bench-%d", i), payload); got != http.StatusAccepted {
+			b.Fatalf("delivery answered %d", got)
+		}
+		runs := e.waitChecks(sha, 5*time.Minute)
+		for name, r := range runs {
+			if r.Conclusion != "success" {
+				b.Fatalf("%s concluded %q:\n%s", name, r.Conclusion, r.Summary)
+			}
+		}
+	}
+	open(b, -2, false) // the clone and the first facts
 
 	b.Run("pipeline", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			b.StopTimer()
-			sha := change(i)
-			payload := e.pullRequest(1000+i, fmt.Sprintf("change-%d", i), sha, "opened", false)
-			b.StartTimer()
-
-			if got := d.deliver(b, "pull_request", fmt.Sprintf("bench-%d", i), payload); got != http.StatusAccepted {
-				b.Fatalf("delivery answered %d", got)
-			}
-			runs := e.waitChecks(sha, 2*time.Minute)
-			for name, r := range runs {
-				if r.Conclusion != "success" {
-					b.Fatalf("%s concluded %q:\n%s", name, r.Conclusion, r.Summary)
-				}
-			}
+			open(b, i, true)
 		}
 	})
 
@@ -75,12 +110,12 @@ func BenchmarkPullRequestChecks(b *testing.B) {
 	})
 }
 
-// benchSeed writes a 1,000-request platform repo and returns it with a
+// benchSeed writes a platform repo of n requests and returns it with a
 // function that commits a change of one of its requests on branch
 // change-<i> of a remote seeded from it.
-func benchSeed(b *testing.B) (string, func(r *remote, i int) string) {
+func benchSeed(b *testing.B, n int) (string, func(r *remote, i int) string) {
 	seed := filepath.Join(b.TempDir(), "repo")
-	if err := bench.Generate(seed, 1000); err != nil {
+	if err := bench.Generate(seed, n); err != nil {
 		b.Fatal(err)
 	}
 	var target string
@@ -109,7 +144,7 @@ func benchSeed(b *testing.B) (string, func(r *remote, i int) string) {
 // and eight statuses. The same pull request on GitHub is measured beside
 // it, in the same run.
 func BenchmarkMergeRequestChecks(b *testing.B) {
-	seed, change := benchSeed(b)
+	seed, change := benchSeed(b, 1000)
 	for _, k := range forgeKinds {
 		b.Run(k.name, func(b *testing.B) {
 			f := k.make(b, seed)

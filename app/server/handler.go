@@ -6,6 +6,17 @@
 // migration bot (migrate.go) — and the Reconciler
 // finds work whose webhook was lost (reconcile.go). Server (server.go)
 // puts it together behind the HTTP endpoints.
+//
+// Deliveries come in any order, late and again, and the queue skips a job
+// only by enqueue order (see package queue). So the Handler never trusts
+// an event to name the newest commit. A check works the pull request's
+// head as fetched from the host: an event of an older head checks the
+// newer head instead when that has none of dip's runs yet, and nothing
+// when it has, so an older head never gets checks again once its pull
+// request moved on, and a force-push's new head is checked by whichever
+// job runs last (pull_request.go, target). A render works the default
+// branch's head as fetched, and commits only when the last rendered
+// source commit is not that head or a descendant of it (push.go).
 package server
 
 import (

@@ -47,6 +47,15 @@ type remote struct {
 	pushes atomic.Int64
 	mu     sync.Mutex
 	auths  []string
+	// hook, when set, sees each request before it is served.
+	hook func(req *http.Request)
+}
+
+// setHook makes hook see each request before it is served; nil for none.
+func (r *remote) setHook(hook func(req *http.Request)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hook = hook
 }
 
 func newRemote(t testing.TB) *remote {
@@ -154,6 +163,12 @@ func (r *remote) handler() http.Handler {
 		}
 		if strings.HasSuffix(req.URL.Path, "/git-receive-pack") {
 			r.pushes.Add(1)
+		}
+		r.mu.Lock()
+		hook := r.hook
+		r.mu.Unlock()
+		if hook != nil {
+			hook(req)
 		}
 		backend.ServeHTTP(w, req)
 	})

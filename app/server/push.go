@@ -19,6 +19,10 @@ import (
 	"github.com/dipdev/dip/vcs/gitfs"
 )
 
+// errBranchMoved is a default branch that moved between the fetch of the
+// commit rendered and the fetch of the output branch.
+var errBranchMoved = errors.New("branch moved")
+
 // maxPushAttempts bounds the retries of a push that lost a race with
 // another writer of the output branch.
 const maxPushAttempts = 5
@@ -34,13 +38,19 @@ func (h *Handler) push(ctx context.Context, log *slog.Logger, ev vcs.Event) erro
 	}
 	for attempt := 1; ; attempt++ {
 		err := h.renderAndCommit(ctx, log, ev)
-		if !errors.Is(err, repocache.ErrRejected) || attempt == maxPushAttempts {
-			if err == nil || errors.Is(err, queue.ErrPermanent) {
-				err = errors.Join(err, h.queueMigration(ctx, log, ev))
-			}
-			return err
+		retry := errors.Is(err, repocache.ErrRejected) || errors.Is(err, errBranchMoved)
+		if attempt < maxPushAttempts && errors.Is(err, repocache.ErrRejected) {
+			log.Info("output branch moved while committing; fetching and trying again", "attempt", attempt)
+			continue
 		}
-		log.Info("output branch moved while committing; fetching and trying again", "attempt", attempt)
+		if attempt < maxPushAttempts && errors.Is(err, errBranchMoved) {
+			log.Info("default branch moved while rendering; rendering its new head", "attempt", attempt)
+			continue
+		}
+		if !retry && (err == nil || errors.Is(err, queue.ErrPermanent)) {
+			err = errors.Join(err, h.queueMigration(ctx, log, ev))
+		}
+		return err
 	}
 }
 
@@ -85,9 +95,17 @@ func (h *Handler) renderAndCommit(ctx context.Context, log *slog.Logger, ev vcs.
 		return fmt.Errorf("render %s: %w: output branch %s is the default branch", ev.Repo.FullName(), queue.ErrPermanent, out.Branch)
 	}
 
-	co, err = h.Cache.Fetch(ctx, ev.Repo, []string{"refs/heads/" + out.Branch})
+	// The default branch is fetched again with the output branch, so that
+	// the last rendered source commit is in the clone whenever it is still
+	// on the branch, and its ancestry decides (see commitRender): a render
+	// of an older commit never lands on a newer one's.
+	co, err = h.Cache.Fetch(ctx, ev.Repo, []string{"refs/heads/" + out.Branch, qualify(ev.Ref)})
 	if err != nil {
 		return err
+	}
+	if now, err := gitfs.Resolve(co.Repo, repocache.RemoteRef(qualify(ev.Ref)).String()); err == nil && now != head {
+		co.Release()
+		return fmt.Errorf("render %s: %w: %s moved to %s while rendering", ev.Repo.FullName(), errBranchMoved, ev.Ref, now)
 	}
 	commit, err := h.commitRender(ctx, log, co, ev.Repo, head, b, out)
 	co.Release()

@@ -244,6 +244,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := q.Close(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := cache.FlushFacts(); err != nil {
+		log.Warn("fact indexes not saved; the next start reads more", "error", err)
+	}
 	log.Info("dip serve stopped")
 	return errors.Join(errs...)
 }

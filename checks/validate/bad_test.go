@@ -155,8 +155,44 @@ func TestBadInputs(t *testing.T) {
 				"requests/payments-orders/db.yaml": strings.Replace(r, "team: payments", "team: payments-orders", 1),
 			}
 		}, []string{
-			`requests/payments-orders/db.yaml:4:3 [cloud-name] metadata.name: PostgresDatabase "db" of team "payments-orders" would get the cloud name "payments-orders-db-staging" in environment staging, as PostgresDatabase "orders-db" of team "payments" does (requests/payments/orders-db.yaml:4:3)`,
-			db + `:4:3 [cloud-name] metadata.name: PostgresDatabase "orders-db" of team "payments" would get the cloud name "payments-orders-db-staging" in environment staging, as PostgresDatabase "db" of team "payments-orders" does (requests/payments-orders/db.yaml:4:3)`,
+			`requests/payments-orders/db.yaml:4:3 [cloud-name] metadata.name: PostgresDatabase "db" of team "payments-orders" would name its database instance "payments-orders-db-staging" in environment staging, as PostgresDatabase "orders-db" of team "payments" does (requests/payments/orders-db.yaml:4:3); rename one of them`,
+			db + `:4:3 [cloud-name] metadata.name: PostgresDatabase "orders-db" of team "payments" would name its database instance "payments-orders-db-staging" in environment staging, as PostgresDatabase "db" of team "payments-orders" does (requests/payments-orders/db.yaml:4:3); rename one of them`,
+			svc + `:13:7 [reference] spec.uses[0]: PostgresDatabase "orders-db" is invalid (see requests/payments/orders-db.yaml); fix it first`,
+		}},
+		{"an IAMRole named as a Service's role", func(t *testing.T) map[string]string {
+			// Environment svc: the role of IAMRole orders-api-staging there
+			// is the role of Service orders-api in staging.
+			plat := strings.Replace(platformYAML, "    - name: production\n", "    - name: svc\n      region: eu-west-1\n    - name: production\n", 1)
+			role := strings.NewReplacer("name: orders-role", "name: orders-api-staging", "[staging, production]", "[svc]",
+				"namespace: payments", "namespace: workloads").Replace(validRequests["requests/payments/orders-role.yaml"])
+			return map[string]string{
+				"platform.yaml": plat,
+				"requests/payments/orders-api-staging.yaml": role,
+			}
+		}, []string{
+			`requests/payments/orders-api-staging.yaml:4:3 [cloud-name] metadata.name: IAMRole "orders-api-staging" of team "payments" would name its IAM role "payments-orders-api-staging-svc" in environment svc, as Service "orders-api" of team "payments" names its IAM role in environment staging (requests/payments/orders-api.yaml:4:3); rename one of them`,
+			svc + `:4:3 [cloud-name] metadata.name: Service "orders-api" of team "payments" would name its IAM role "payments-orders-api-staging-svc" in environment staging, as IAMRole "orders-api-staging" of team "payments" names its IAM role in environment svc (requests/payments/orders-api-staging.yaml:4:3); rename one of them`,
+		}},
+		{"a Secret named as a Service's database connections", func(t *testing.T) map[string]string {
+			s := strings.Replace(validRequests[secret], "name: stripe-key", "name: orders-api-databases", 1)
+			return map[string]string{"requests/payments/orders-api-databases.yaml": s}
+		}, []string{
+			`requests/payments/orders-api-databases.yaml:4:3 [cloud-name] metadata.name: Secret "orders-api-databases" of team "payments" would name its Kubernetes Secret "payments/orders-api-databases" in environment staging, as Service "orders-api" of team "payments" names its database connections' Kubernetes Secret (requests/payments/orders-api.yaml:4:3); rename one of them`,
+			svc + `:4:3 [cloud-name] metadata.name: Service "orders-api" of team "payments" would name its database connections' Kubernetes Secret "payments/orders-api-databases" in environment staging, as Secret "orders-api-databases" of team "payments" names its Kubernetes Secret (requests/payments/orders-api-databases.yaml:4:3); rename one of them`,
+		}},
+		{"a Certificate named as a Secret in its namespace", func(t *testing.T) map[string]string {
+			c := strings.Replace(validRequests["requests/payments/orders-tls.yaml"], "name: orders-tls", "name: stripe-key", 1)
+			return map[string]string{"requests/catalog/stripe-key.yaml": strings.Replace(c, "team: payments", "team: catalog", 1)}
+		}, []string{
+			`requests/catalog/stripe-key.yaml:4:3 [cloud-name] metadata.name: Certificate "stripe-key" of team "catalog" would name its certificate's Kubernetes Secret "payments/stripe-key" in environment production, as Secret "stripe-key" of team "payments" names its Kubernetes Secret (requests/payments/stripe-key.yaml:4:3); rename one of them`,
+			secret + `:4:3 [cloud-name] metadata.name: Secret "stripe-key" of team "payments" would name its Kubernetes Secret "payments/stripe-key" in environment production, as Certificate "stripe-key" of team "catalog" names its certificate's Kubernetes Secret (requests/catalog/stripe-key.yaml:4:3); rename one of them`,
+		}},
+		{"two DNS records of one name", func(t *testing.T) map[string]string {
+			d := strings.NewReplacer("name: orders-dns", "name: orders-cname", "record: orders.acme.example", "record: orders").Replace(validRequests["requests/payments/orders-dns.yaml"])
+			return map[string]string{"requests/payments/orders-cname.yaml": d}
+		}, []string{
+			`requests/payments/orders-cname.yaml:4:3 [cloud-name] metadata.name: DNSRecord "orders-cname" of team "payments" would name its DNS record "orders.acme.example CNAME" in environment production, as DNSRecord "orders-dns" of team "payments" does (requests/payments/orders-dns.yaml:4:3); rename one of them`,
+			`requests/payments/orders-dns.yaml:4:3 [cloud-name] metadata.name: DNSRecord "orders-dns" of team "payments" would name its DNS record "orders.acme.example CNAME" in environment production, as DNSRecord "orders-cname" of team "payments" does (requests/payments/orders-cname.yaml:4:3); rename one of them`,
 		}},
 
 		// Teams.

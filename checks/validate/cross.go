@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dipdev/dip/platform"
+	"github.com/dipdev/dip/renderers"
 )
 
 // crossCheck checks requests against platform.yaml, the teams and each
@@ -22,15 +23,15 @@ type crossCheck struct {
 	// failed maps "kind/name" to the first request of that kind and name
 	// as written that did not match its schema.
 	failed map[string]*checkedRequest
-	// cloud maps a kind and a cloud name to the first request that gets
-	// it (see cloudNames).
-	cloud map[string]*checkedRequest
+	// cloud maps a space and a name to the first request that claims it
+	// (see cloudNames).
+	cloud map[string]claimant
 }
 
 func (x *crossCheck) run() {
 	x.byKind = map[string]map[string]*checkedRequest{}
 	x.failed = map[string]*checkedRequest{}
-	x.cloud = map[string]*checkedRequest{}
+	x.cloud = map[string]claimant{}
 	for _, c := range x.requests {
 		if c.req == nil {
 			if key := c.kind + "/" + c.name; x.failed[key] == nil {
@@ -127,44 +128,54 @@ func (x *crossCheck) unique(c *checkedRequest) {
 		"metadata.name: %s %q is defined again in %s", c.req.Kind, c.req.Name, keyPos(c.doc, "metadata", "name"))
 }
 
-// CloudNamed are the kinds whose cloud resources are named
-// <team>-<name>-<env> (buckets with the platform's name in front), and
-// Stem is the part of that name a request chooses, <team>-<name>. Two
-// requests of one kind with different teams and names can still get one
-// cloud name: team a-b's request c and team a's request b-c, or, with
-// environments prod and eu-prod, team a's requests b in eu-prod and b-eu
-// in prod.
-var CloudNamed = map[string]bool{"PostgresDatabase": true, "Queue": true, "Bucket": true, "IAMRole": true, "Service": true}
+// claimant is a request that claims a name in one environment.
+type claimant struct {
+	c     *checkedRequest
+	claim renderers.Claim
+	env   string
+}
 
-// Stem returns the part of the cloud names of a request of team and name
-// that they choose.
-func Stem(team, name string) string { return team + "-" + name }
-
-// cloudNames reports a request whose resources would get the cloud name
-// of another request's, in any environment, at both.
+// cloudNames reports a request whose rendered resources would take a name
+// another request's take, in any environment, at both: two requests of
+// one kind whose teams and names join alike (team a-b's request c and
+// team a's request b-c), or of different kinds that name into one space
+// (an IAMRole and a Service's role, a Secret and the Kubernetes Secret of
+// a Service's database connections, two DNS records of one name). The
+// names are the renderers' (renderers.Claims).
 func (x *crossCheck) cloudNames(c *checkedRequest) {
-	if !CloudNamed[c.req.Kind] {
+	if x.platform == nil {
 		return
 	}
 	for _, env := range c.req.Environments {
-		cloudName := Stem(c.req.Team, c.req.Name) + "-" + env
-		key := c.req.Kind + "\x00" + cloudName
-		first, ok := x.cloud[key]
-		if !ok {
-			x.cloud[key] = c
-			continue
+		for _, claim := range renderers.Claims(x.platform.Name, c.req.Team, c.req, env, c.specs[env]) {
+			key := claim.Space + "\x00" + claim.Name
+			first, ok := x.cloud[key]
+			if !ok {
+				x.cloud[key] = claimant{c, claim, env}
+				continue
+			}
+			if first.c == c || (first.c.req.Kind == c.req.Kind && first.c.req.Name == c.req.Name) {
+				continue // its own, or the same name: unique-name's to report
+			}
+			x.reportClaim(claimant{c, claim, env}, first)
+			x.reportClaim(first, claimant{c, claim, env})
+			return
 		}
-		if first.req.Name == c.req.Name {
-			continue // the same name is unique-name's to report
-		}
-		c.diags.Add(keyPos(c.doc, "metadata", "name"), "cloud-name",
-			"metadata.name: %s %q of team %q would get the cloud name %q in environment %s, as %s %q of team %q does (%s); rename one of them",
-			c.req.Kind, c.req.Name, c.req.Team, cloudName, env, first.req.Kind, first.req.Name, first.req.Team, keyPos(first.doc, "metadata", "name"))
-		first.diags.Add(keyPos(first.doc, "metadata", "name"), "cloud-name",
-			"metadata.name: %s %q of team %q would get the cloud name %q in environment %s, as %s %q of team %q does (%s); rename one of them",
-			first.req.Kind, first.req.Name, first.req.Team, cloudName, env, c.req.Kind, c.req.Name, c.req.Team, keyPos(c.doc, "metadata", "name"))
-		return
 	}
+}
+
+func (x *crossCheck) reportClaim(a, b claimant) {
+	other := "does"
+	if a.claim.What != b.claim.What || a.env != b.env {
+		other = "names its " + b.claim.What
+		if a.env != b.env {
+			other += " in environment " + b.env
+		}
+	}
+	a.c.diags.Add(keyPos(a.c.doc, "metadata", "name"), "cloud-name",
+		"metadata.name: %s %q of team %q would name its %s %q in environment %s, as %s %q of team %q %s (%s); rename one of them",
+		a.c.req.Kind, a.c.req.Name, a.c.req.Team, a.claim.What, a.claim.Name, a.env,
+		b.c.req.Kind, b.c.req.Name, b.c.req.Team, other, keyPos(b.c.doc, "metadata", "name"))
 }
 
 // namespaces checks the namespace a request lands in: when a Namespace

@@ -14,8 +14,9 @@
 //	team-exists           the request's team has no valid teams/<team>.yaml
 //	unique-name           two requests of one kind, two teams or two
 //	                      environments share a name
-//	cloud-name            two requests of one kind would give their cloud
-//	                      resources the same name (see CloudNamed)
+//	cloud-name            two requests would give their rendered resources
+//	                      one name: in the cloud, or in a namespace of a
+//	                      cluster (see renderers.Claims)
 //	environment-exists    an environment platform.yaml does not define
 //	override-environment  an override of an environment the request lacks
 //	allowed-region        a region outside platform.yaml's allowedRegions

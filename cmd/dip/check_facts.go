@@ -7,7 +7,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/dipdev/dip/app/pipeline"
-	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/vcs/gitfs"
 )
 
@@ -21,9 +20,6 @@ type factCache struct {
 
 // factsFile is where the cache lives below the git directory.
 const factsFile = "dip/facts"
-
-// repoFiles are the files of a platform repo whose blobs a check needs.
-var repoFiles = []string{platform.PlatformFile, platform.TeamsDir, platform.RequestsDir}
 
 // openFactCache loads the cache of the git repository holding dir and
 // sets opt up to use it with the blobs of dir's files and of base. Without
@@ -41,21 +37,15 @@ func openFactCache(dir string, base *gitfs.FS, opt *pipeline.CheckOptions) *fact
 	var baseErr error
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		baseBlobs, baseErr = base.Blobs(repoFiles...)
+		baseBlobs, baseErr = base.Blobs(pipeline.RepoFiles...)
 		c.index = pipeline.LoadFactIndex(c.file, c.version)
 	})
-	headBlobs, err := gitfs.WorkTreeBlobs(dir, repoFiles...)
+	headBlobs, err := gitfs.WorkTreeBlobs(dir, pipeline.RepoFiles...)
 	wg.Wait()
 	if err != nil || baseErr != nil {
 		return nil
 	}
-	opt.Facts, opt.HeadBlobs, opt.BaseBlobs = c.index, make(pipeline.Blobs, len(headBlobs)), make(pipeline.Blobs, len(baseBlobs))
-	for p, h := range headBlobs {
-		opt.HeadBlobs[p] = string(h[:])
-	}
-	for p, h := range baseBlobs {
-		opt.BaseBlobs[p] = string(h[:])
-	}
+	opt.Facts, opt.HeadBlobs, opt.BaseBlobs = c.index, pipeline.HashBlobs(headBlobs), pipeline.HashBlobs(baseBlobs)
 	return c
 }
 

@@ -54,6 +54,11 @@ var databaseKeys = []struct{ suffix, property string }{
 // databasesSecret names the Secret holding a Service's database connections.
 func databasesSecret(service string) string { return service + "-databases" }
 
+// DatabasesSecretName is the name of the Secret, and of the ExternalSecret
+// that fills it, holding the connections of the databases Service service
+// uses, in its namespace.
+func DatabasesSecretName(service string) string { return databasesSecret(service) }
+
 // resolveUses finds each request the Service uses and describes it.
 func resolveUses(r *source.Request, s *platform.ServiceSpec) (*uses, error) {
 	u := &uses{}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -43,6 +44,10 @@ func (ts *trees) get(h plumbing.Hash) (*tree, error) {
 	if h.IsZero() {
 		return &tree{}, nil
 	}
+	if t, ok := decoded.get(h); ok {
+		ts.byID[h] = t
+		return t, nil
+	}
 	obj, err := object.GetTree(ts.store, h)
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", h, err)
@@ -53,5 +58,47 @@ func (ts *trees) get(h plumbing.Hash) (*tree, error) {
 		t.byName[e.Name] = i
 	}
 	ts.byID[h] = t
+	decoded.put(h, t)
 	return t, nil
+}
+
+// maxDecoded bounds how many decoded trees the process keeps between
+// file systems.
+const maxDecoded = 8192
+
+// decoded keeps decoded trees for every FS of the process: a tree's hash
+// names its entries, whatever repository holds it, so the trees that
+// commits share (all but the directories a change touches) are decoded
+// once, not once per commit. Trees are never changed once decoded.
+var decoded = &treeCache{byID: map[plumbing.Hash]*tree{}}
+
+// treeCache is a bounded map of decoded trees, the oldest put out first.
+type treeCache struct {
+	mu    sync.Mutex
+	byID  map[plumbing.Hash]*tree
+	order []plumbing.Hash
+	next  int
+}
+
+func (c *treeCache) get(h plumbing.Hash) (*tree, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.byID[h]
+	return t, ok
+}
+
+func (c *treeCache) put(h plumbing.Hash, t *tree) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.byID[h]; ok {
+		return
+	}
+	if len(c.order) < maxDecoded {
+		c.order = append(c.order, h)
+	} else {
+		delete(c.byID, c.order[c.next])
+		c.order[c.next] = h
+		c.next = (c.next + 1) % maxDecoded
+	}
+	c.byID[h] = t
 }

@@ -199,7 +199,13 @@ func (c *Client) CloneAuth(ctx context.Context, repo vcs.Repo) (string, string, 
 		if ctx.Err() != nil || attempt == retry.MaxAttempts || !errRetryable(http.MethodPost, err) {
 			return "", "", fmt.Errorf("installation token for %s: %w", repo.FullName(), err)
 		}
-		if err := c.clock.Sleep(ctx, retry.Backoff(attempt)); err != nil {
+		wait := retry.Backoff(attempt)
+		if he, ok := errors.AsType[*ghinstallation.HTTPError](err); ok && he.Response != nil {
+			if ra, ok := retry.RetryAfter(he.Response, c.clock.Now(), defaultSecondaryWait); ok {
+				wait = min(ra, maxSecondaryWait)
+			}
+		}
+		if err := c.clock.Sleep(ctx, wait); err != nil {
 			return "", "", fmt.Errorf("installation token for %s: %w", repo.FullName(), err)
 		}
 	}

@@ -183,3 +183,17 @@ func TestInstallationsConcurrently(t *testing.T) {
 		t.Errorf("%d check runs, want 8", len(runs))
 	}
 }
+
+// A secondary rate limit on the installation token request is waited out
+// as its Retry-After says, and the token asked for again.
+func TestCloneAuthWaitsOutSecondaryRateLimit(t *testing.T) {
+	e := setup(t)
+	e.srv.SecondaryRateLimit(2, 3*time.Second)
+	user, token, err := e.c.CloneAuth(t.Context(), e.repo)
+	if err != nil || user != "x-access-token" || token == "" {
+		t.Fatalf("CloneAuth = %q, %q, %v", user, token, err)
+	}
+	if slept := e.clock.Slept(); len(slept) != 2 || slept[0] != 3*time.Second || slept[1] != 3*time.Second {
+		t.Errorf("slept %v, want the Retry-After twice", slept)
+	}
+}

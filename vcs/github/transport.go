@@ -152,7 +152,10 @@ func errRetryable(method string, err error) bool {
 		}
 		he.Response.Body.Close()
 		code := he.Response.StatusCode
-		return code >= 500 || code == http.StatusTooManyRequests
+		// A 403 with Retry-After is a secondary rate limit, token
+		// requests included.
+		limited := code == http.StatusForbidden && he.Response.Header.Get("Retry-After") != ""
+		return code >= 500 || code == http.StatusTooManyRequests || limited
 	}
 	if retry.Idempotent(method) {
 		return true
