@@ -109,3 +109,26 @@ func TestReconcileFindsLostWork(t *testing.T) {
 		t.Errorf("%d check runs created, want 4: the checked pull request was checked again", n)
 	}
 }
+
+func TestReconcileLeavesAnOutputBranchThatNothingRenderedChanged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	first := e.start(dipOptions{reconcile: time.Hour})
+	waitFor(t, time.Minute, "the output branch", func() bool { return e.remote.hasBranch("rendered") })
+	first.stop(t)
+
+	e.remote.checkout("main")
+	e.remote.commit("main", "Say more in the README", map[string]string{"README.md": "# acme platform\n\nMore words.\n"})
+	second := e.start(dipOptions{reconcile: time.Hour})
+	waitFor(t, time.Minute, "the sweep", func() bool { return strings.Contains(second.logs.String(), "reconcile sweep done") })
+	if n := countLines(second.logs.String(), "queued a render"); n != 0 {
+		t.Errorf("%d renders queued for a README change:\n%s", n, second.logs.String())
+	}
+
+	e.remote.commit("main", "Add a queue", map[string]string{"requests/payments/refunds.yaml": validQueue})
+	third := e.start(dipOptions{reconcile: time.Hour})
+	waitFor(t, time.Minute, "the render of the new queue", func() bool { return len(e.remote.commits("rendered")) == 2 })
+	if n := countLines(third.logs.String(), "queued a render"); n != 1 {
+		t.Errorf("%d renders queued for a new request, want 1", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -14,6 +15,7 @@ import (
 	"github.com/dipdev/dip/app/audit"
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
+	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/gitfs"
 	"github.com/dipdev/dip/webhook"
@@ -213,12 +215,31 @@ func (r *Reconciler) outputBehind(ctx context.Context, repo vcs.Repo) (vcs.Event
 			return vcs.Event{}, false, err
 		}
 		if rendered, ok := audit.SourceOf(c.Message); ok {
-			if rendered == head || isAncestor(co.Repo, head, rendered) {
+			if rendered == head || isAncestor(co.Repo, head, rendered) || rendersAlike(co, rendered, head) {
 				return ev, false, nil
 			}
 		}
 	}
 	return ev, true, nil
+}
+
+// rendersAlike reports whether head descends from rendered through
+// commits that change no file a render reads or records — a README, a
+// policy, CI settings — so that its render would commit nothing.
+func rendersAlike(co *repocache.Checkout, rendered, head plumbing.Hash) bool {
+	if !isAncestor(co.Repo, rendered, head) {
+		return false
+	}
+	changes, err := gitfs.ChangedFiles(co.Repo, rendered, head)
+	if err != nil {
+		return false
+	}
+	for _, c := range changes {
+		if c.Path == platform.PlatformFile || strings.HasPrefix(c.Path, platform.TeamsDir+"/") || strings.HasPrefix(c.Path, platform.RequestsDir+"/") {
+			return false
+		}
+	}
+	return true
 }
 
 // outputBranch reads the output branch from platform.yaml at commit.
