@@ -26,7 +26,14 @@ type Provider interface {
 	// on a command written in a comment (Event.Commenter) only when its
 	// author is a member.
 	IsMember(ctx context.Context, repo Repo, login string) (bool, error)
+	// Committer is who dip's own commits to repo are by — the output
+	// branch's renders and the migration bot's branches —, the host's
+	// identity for dip. It is a property of the host and asks it nothing.
+	Committer(repo Repo) Signature
 }
+
+// Signature is a git author or committer.
+type Signature struct{ Name, Email string }
 
 // Checks shows dip's verdict on a commit: check runs on GitHub; commit
 // statuses, one merge request note and a discussion per finding on

@@ -56,10 +56,11 @@ func TestLifecycle(t *testing.T) {
 	if got := strings.Join(e.fake.Reviewers(e.full, e.pull(svcBranch).Number), " "); got != "@acme/b @acme/platform" {
 		t.Errorf("reviewers %q", got)
 	}
-	// One commit on main, by the bot, with the trailers.
+	// One commit on main, by the host's identity for dip, with the
+	// trailers.
 	main := e.o.tip("main")
 	commit := e.o.show(dbBranch)
-	if !strings.HasPrefix(commit, "dip <dip[bot]@users.noreply.github.com>|dip <dip[bot]@users.noreply.github.com>|"+main+"|") ||
+	if !strings.HasPrefix(commit, "dip <dip@vcstest.invalid>|dip <dip@vcstest.invalid>|"+main+"|") ||
 		!strings.Contains(commit, "\nDip-Codemod: postgresdatabase-v1-to-v2") {
 		t.Errorf("branch commit:\n%s", commit)
 	}

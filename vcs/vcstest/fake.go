@@ -90,6 +90,7 @@ type Fake struct {
 	members   map[string][]string
 	user      string
 	password  string
+	committer vcs.Signature
 	errs      map[Method]error
 	next      map[Method][]error
 }
@@ -188,6 +189,16 @@ func (f *Fake) SetMembers(repo string, logins ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.members = set(f.members, repo, slices.Clone(logins))
+}
+
+// DefaultCommitter is the Fake's Committer unless SetCommitter changed it.
+var DefaultCommitter = vcs.Signature{Name: "dip", Email: "dip@vcstest.invalid"}
+
+// SetCommitter sets what Committer answers.
+func (f *Fake) SetCommitter(sig vcs.Signature) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.committer = sig
 }
 
 // SetCloneAuth sets what CloneAuth returns; x-access-token and
