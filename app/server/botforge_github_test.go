@@ -84,13 +84,13 @@ func (f githubBot) mark() botMark {
 
 // githubWrites names GitHub's write requests in dip's terms.
 var githubWrites = map[string]string{
-	"POST pulls":                      "open pull",
-	"PATCH pulls/N":                   "edit pull",
+	"POST pulls":                       "open pull",
+	"PATCH pulls/N":                    "edit pull",
 	"POST pulls/N/requested_reviewers": "ask reviewers",
-	"POST issues/N/labels":            "label",
-	"POST issues/N/comments":          "comment",
-	"POST issues":                     "open issue",
-	"PATCH issues/N":                  "edit issue",
+	"POST issues/N/labels":             "label",
+	"POST issues/N/comments":           "comment",
+	"POST issues":                      "open issue",
+	"PATCH issues/N":                   "edit issue",
 }
 
 func (f githubBot) asked(since botMark) calls {

@@ -62,8 +62,8 @@ type Client struct {
 	origin string
 	// committer is dip's identity on this GitLab.
 	committer vcs.Signature
-	clock  retry.Clock
-	log    *slog.Logger
+	clock     retry.Clock
+	log       *slog.Logger
 
 	mu sync.Mutex
 	// self is the token's user, once asked.
