@@ -1,11 +1,18 @@
 package server_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dipdev/dip/app/queue"
+	"github.com/dipdev/dip/internal/pgtest"
+	"github.com/dipdev/dip/vcs"
 )
 
 // The migration bot's end-to-end scenarios, each on GitHub and on GitLab,
@@ -326,6 +333,62 @@ func TestMigrationPullRequestsAreChecked(t *testing.T) {
 			who := e.f.committer()
 			if got := e.r.git(e.r.bare, "log", "-1", "--format=%an <%ae>|%cn <%ce>", head); got != who+"|"+who {
 				t.Errorf("the bot's commit in dip serve is by %s, want %s", got, who)
+			}
+		})
+	}
+}
+
+// Two replicas on one PostgreSQL database, each with one worker, are
+// given a run of the migration bot on the same repository at the same
+// moment: one runs while the other waits for the repository's lease, so
+// that the pull requests and the tracking issue are made once.
+func TestReplicasRunTheBotOnce(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	for _, k := range botForgeKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			url := pgtest.URL(t)
+			e := newBotEnv(t, k.new, "{maxNewPullRequestsPerHour: 10}")
+			replicas := []*dip{
+				e.f.start(dipOptions{databaseURL: url, workers: 1, now: e.clock.now}),
+				e.f.start(dipOptions{databaseURL: url, workers: 1, now: e.clock.now}),
+			}
+			// A third opening of the queue, never started, only queues.
+			q, err := queue.Open(context.Background(), queue.Config{DatabaseURL: url},
+				queue.HandlerFunc(func(context.Context, vcs.Event) error { return errors.New("not started") }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { q.Close() })
+			m := e.f.mark()
+			for i := range 2 {
+				ev := vcs.Event{Host: e.f.repo().Host, DeliveryID: fmt.Sprintf("migrate-%d", i), Kind: vcs.EventMigrate, Name: "migrate",
+					Repo: e.f.repo(), Ref: "main", SHA: e.f.env().main}
+				if ok, err := q.Enqueue(context.Background(), ev); err != nil || !ok {
+					t.Fatalf("Enqueue: %v, %v", ok, err)
+				}
+			}
+			runs := func() (n int) {
+				for _, d := range replicas {
+					n += countLines(d.logs.String(), `"msg":"migration bot done"`)
+				}
+				return n
+			}
+			waitFor(t, 2*time.Minute, "two runs of the migration bot", func() bool { return runs() >= 2 })
+			c := e.f.asked(m)
+			if got := strings.Count(c.writeList(), "open pull"); got != 3 {
+				t.Errorf("%d pull requests opened, want 3: %s", got, c)
+			}
+			if got := strings.Count(c.writeList(), "open issue"); got != 1 || len(e.f.issues()) != 1 {
+				t.Errorf("%d tracking issues opened, %d in all, want one: %s", got, len(e.f.issues()), c)
+			}
+			for i, d := range replicas {
+				if strings.Contains(d.logs.String(), `"msg":"job will retry"`) {
+					t.Errorf("replica %d retried a job:\n%s", i+1, d.logs)
+				}
 			}
 		})
 	}
