@@ -2,6 +2,7 @@ package vcs
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dipdev/dip/checks"
@@ -57,7 +58,9 @@ type Checks interface {
 type PullRequests interface {
 	// OpenPullRequests lists repo's open pull requests, oldest first.
 	OpenPullRequests(ctx context.Context, repo Repo) ([]PullRequest, error)
-	// PullRequest returns pull request number, open or not.
+	// PullRequest returns pull request number, open or not; an error
+	// wrapping ErrNotFound when the host has none such (a GitLab merge
+	// request its owner deleted).
 	PullRequest(ctx context.Context, repo Repo, number int) (PullRequest, error)
 	// PullRequestsForCommit lists the merged pull requests sha belongs to.
 	PullRequestsForCommit(ctx context.Context, repo Repo, sha string) ([]PullRequest, error)
@@ -88,6 +91,10 @@ type Issues interface {
 	// EditIssue changes an issue's title and body.
 	EditIssue(ctx context.Context, repo Repo, number int, title, body string) (Issue, error)
 }
+
+// ErrNotFound is what the host does not have: a pull request deleted, or
+// never made.
+var ErrNotFound = errors.New("not found on the code host")
 
 // Check run states and conclusions, in GitHub's terms.
 const (

@@ -212,6 +212,12 @@ func (b *Bot) observe(ctx context.Context, repo vcs.Repo, mem *memory, pulls map
 			continue
 		}
 		pr, err := b.Forge.PullRequest(ctx, repo, t.Number)
+		if errors.Is(err, vcs.ErrNotFound) {
+			// Deleted: nothing says a person declined its migrations.
+			b.logger().Info("migration pull request no longer exists; forgotten", "repo", repo.FullName(), "pr", t.Number)
+			mem.forget(t.Number)
+			continue
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("migration pull request #%d: %w", t.Number, err))
 			continue

@@ -393,3 +393,25 @@ func TestReplicasRunTheBotOnce(t *testing.T) {
 		})
 	}
 }
+
+// A merge request an owner of the project deletes, which only GitLab
+// allows, is forgotten: its migrations get a merge request again, and the
+// runs after it do not fail.
+func TestMigrationBotAfterAMergeRequestIsDeleted(t *testing.T) {
+	t.Parallel()
+	e := newBotEnv(t, newGitLabBot, "{maxNewPullRequestsPerHour: 10}")
+	e.run()
+	db := e.pullFrom(paymentsDB)
+	gl := e.f.(gitlabBot)
+	gl.gl.DeleteMergeRequest(owner+"/"+repoName, db.number)
+	res, c := e.run()
+	if strings.Join(res.Opened, " ") != paymentsDB || !strings.Contains(c.writeList(), "open pull") {
+		t.Fatalf("after a delete: opened %v, %s", res.Opened, c)
+	}
+	if fresh := e.pullFrom(paymentsDB); fresh.number == db.number || fresh.state != "open" {
+		t.Errorf("merge request %+v", fresh)
+	}
+	if _, c = e.run(); len(c.writes) > 0 || c.pushes > 0 {
+		t.Errorf("re-run wrote: %s", c)
+	}
+}

@@ -125,6 +125,15 @@ func (f *Fake) SetPullRequestState(repo string, number int, state string) {
 	}
 }
 
+// DeletePullRequest deletes pull request number of repo, as a GitLab
+// project's owner may delete a merge request: from then on it is not
+// found.
+func (f *Fake) DeletePullRequest(repo string, number int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pulls[repo] = slices.DeleteFunc(f.pulls[repo], func(p *vcs.PullRequest) bool { return p.Number == number })
+}
+
 // PullRequests lists every pull request of repo, in any state, by number.
 func (f *Fake) PullRequests(repo string) []vcs.PullRequest {
 	f.mu.Lock()

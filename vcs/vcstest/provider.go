@@ -125,7 +125,7 @@ func (f *Fake) PullRequest(ctx context.Context, repo vcs.Repo, number int) (vcs.
 	}
 	p := f.pull(repo.FullName(), number)
 	if p == nil {
-		return vcs.PullRequest{}, fmt.Errorf("pull request %s#%d: not found", repo.FullName(), number)
+		return vcs.PullRequest{}, fmt.Errorf("pull request %s#%d: %w", repo.FullName(), number, vcs.ErrNotFound)
 	}
 	return *clonePull(*p), nil
 }
