@@ -58,8 +58,9 @@ type Forge interface {
 // pipeline.Migrate over every kind and team.
 type Planner func(fsys fs.FS) (*pipeline.Migration, error)
 
-// Bot is the migration bot. Runs of one repository are serialized; it is
-// safe for concurrent use.
+// Bot is the migration bot. Runs of one repository are serialized within
+// the process; dip serve's queue also leases each repository's runs to
+// one replica at a time (app/queue). It is safe for concurrent use.
 type Bot struct {
 	Forge Forge
 	Cache *repocache.Cache
