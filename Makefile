@@ -27,19 +27,11 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-## fuzz: run each fuzz target for FUZZTIME (default 30s).
+## fuzz: run every fuzz target of the module (scripts/fuzz.sh finds them) for FUZZTIME each
+## (default 30s); `scripts/fuzz.sh -l` lists them.
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./platform/
-	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./checks/validate/
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./app/audit/
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./vcs/codeowners/
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeMeta$$' -fuzztime $(FUZZTIME) ./app/migrationbot/
-	$(GO) test -run '^$$' -fuzz '^FuzzGitLab$$' -fuzztime $(FUZZTIME) ./webhook/
-	$(GO) test -run '^$$' -fuzz '^FuzzPostgresDatabaseV1ToV2$$' -fuzztime $(FUZZTIME) ./codemods/
-	$(GO) test -run '^$$' -fuzz '^FuzzServiceV1ToV2$$' -fuzztime $(FUZZTIME) ./codemods/
-	$(GO) test -run '^$$' -fuzz '^FuzzGitHub$$' -fuzztime $(FUZZTIME) ./webhook/
-	$(GO) test -run '^$$' -fuzz '^FuzzSlimPullRequestDecode$$' -fuzztime $(FUZZTIME) ./webhook/
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 ## bench: Go benchmarks, whole-process timings on synthetic repos of 100, 1,000 and 10,000 requests,
 ## dip migrate of all-dip/v1 repos against dip validate of the same repos, dip audit on histories of

@@ -24,6 +24,24 @@ func (h Host) PullRequestRef(number int) string {
 	return "refs/pull/" + strconv.Itoa(number) + "/head"
 }
 
+// PullRequestTerm is what the host calls a pull request, for texts dip
+// writes there: "pull request" on GitHub, "merge request" on GitLab.
+func (h Host) PullRequestTerm() string {
+	if h == GitLab {
+		return "merge request"
+	}
+	return "pull request"
+}
+
+// PullRequestMention is how the host's Markdown refers to pull request
+// number, linking it: #12 on GitHub, !12 on GitLab.
+func (h Host) PullRequestMention(number int) string {
+	if h == GitLab {
+		return "!" + strconv.Itoa(number)
+	}
+	return "#" + strconv.Itoa(number)
+}
+
 // Repo is a repository on a code host.
 type Repo struct {
 	Host Host `json:"host"`

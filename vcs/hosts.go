@@ -60,6 +60,16 @@ func (h Hosts) IsMember(ctx context.Context, repo Repo, login string) (bool, err
 	return p.IsMember(ctx, repo, login)
 }
 
+// Committer is the identity of repo's host; the zero Signature when h has
+// no provider for it.
+func (h Hosts) Committer(repo Repo) Signature {
+	p, err := h.of(repo)
+	if err != nil {
+		return Signature{}
+	}
+	return p.Committer(repo)
+}
+
 func (h Hosts) StartChecks(ctx context.Context, repo Repo, t CheckTarget) (CheckSet, error) {
 	p, err := h.of(repo)
 	if err != nil {

@@ -48,9 +48,26 @@ func TestHostsDispatch(t *testing.T) {
 
 func TestHostsUnknownHost(t *testing.T) {
 	h := vcs.Hosts{vcs.GitHub: &vcstest.Fake{}}
-	_, err := h.PullRequest(t.Context(), vcs.Repo{Host: vcs.GitLab, Owner: "a", Name: "b"}, 1)
+	gl := vcs.Repo{Host: vcs.GitLab, Owner: "a", Name: "b"}
+	_, err := h.PullRequest(t.Context(), gl, 1)
 	if !errors.Is(err, vcs.ErrNoHost) {
 		t.Errorf("err = %v, want ErrNoHost", err)
+	}
+	if got := h.Committer(gl); got != (vcs.Signature{}) {
+		t.Errorf("committer of a host not configured: %+v", got)
+	}
+}
+
+// Each repository's commits are by its own host's identity for dip.
+func TestHostsCommitter(t *testing.T) {
+	gh, gl := &vcstest.Fake{}, &vcstest.Fake{}
+	gl.SetCommitter(vcs.Signature{Name: "dip", Email: "dip@noreply.gitlab.example"})
+	h := vcs.Hosts{vcs.GitHub: gh, vcs.GitLab: gl}
+	if got := h.Committer(vcs.Repo{Host: vcs.GitLab}); got.Email != "dip@noreply.gitlab.example" {
+		t.Errorf("gitlab: %+v", got)
+	}
+	if got := h.Committer(vcs.Repo{Host: vcs.GitHub}); got != vcstest.DefaultCommitter {
+		t.Errorf("github: %+v", got)
 	}
 }
 
@@ -71,5 +88,13 @@ func TestPullRequestRef(t *testing.T) {
 	}
 	if got := vcs.GitLab.PullRequestRef(7); got != "refs/merge-requests/7/head" {
 		t.Errorf("gitlab: %s", got)
+	}
+}
+
+func TestPullRequestWords(t *testing.T) {
+	for h, want := range map[vcs.Host]string{vcs.GitHub: "pull request #7", vcs.GitLab: "merge request !7"} {
+		if got := h.PullRequestTerm() + " " + h.PullRequestMention(7); got != want {
+			t.Errorf("%s: %q, want %q", h, got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package vcs
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dipdev/dip/checks"
@@ -26,7 +27,14 @@ type Provider interface {
 	// on a command written in a comment (Event.Commenter) only when its
 	// author is a member.
 	IsMember(ctx context.Context, repo Repo, login string) (bool, error)
+	// Committer is who dip's own commits to repo are by — the output
+	// branch's renders and the migration bot's branches —, the host's
+	// identity for dip. It is a property of the host and asks it nothing.
+	Committer(repo Repo) Signature
 }
+
+// Signature is a git author or committer.
+type Signature struct{ Name, Email string }
 
 // Checks shows dip's verdict on a commit: check runs on GitHub; commit
 // statuses, one merge request note and a discussion per finding on
@@ -50,7 +58,9 @@ type Checks interface {
 type PullRequests interface {
 	// OpenPullRequests lists repo's open pull requests, oldest first.
 	OpenPullRequests(ctx context.Context, repo Repo) ([]PullRequest, error)
-	// PullRequest returns pull request number, open or not.
+	// PullRequest returns pull request number, open or not; an error
+	// wrapping ErrNotFound when the host has none such (a GitLab merge
+	// request its owner deleted).
 	PullRequest(ctx context.Context, repo Repo, number int) (PullRequest, error)
 	// PullRequestsForCommit lists the merged pull requests sha belongs to.
 	PullRequestsForCommit(ctx context.Context, repo Repo, sha string) ([]PullRequest, error)
@@ -81,6 +91,10 @@ type Issues interface {
 	// EditIssue changes an issue's title and body.
 	EditIssue(ctx context.Context, repo Repo, number int, title, body string) (Issue, error)
 }
+
+// ErrNotFound is what the host does not have: a pull request deleted, or
+// never made.
+var ErrNotFound = errors.New("not found on the code host")
 
 // Check run states and conclusions, in GitHub's terms.
 const (

@@ -55,7 +55,7 @@ func (b *Bot) update(ctx context.Context, log *slog.Logger, repo vcs.Repo, d *de
 		meta.Reviewers = append(meta.Reviewers, ask...)
 		logSkipped(log, pr.Number, skipped)
 	}
-	title, body := d.g.title(), d.g.pullBody(repo.DefaultBranch, meta)
+	title, body := d.g.title(), d.g.pullBody(repo, meta)
 	if sameText(title, pr.Title) && sameText(body, pr.Body) {
 		return nil
 	}
@@ -75,7 +75,7 @@ func (b *Bot) open(ctx context.Context, log *slog.Logger, repo vcs.Repo, d *deci
 	}
 	meta := pullMeta{Version: metaVersion, Branch: branch, Requests: d.g.keys(), Reviewers: d.reviewers}
 	pr, err := b.Forge.CreatePullRequest(ctx, repo, vcs.NewPullRequest{
-		Title: d.g.title(), Body: d.g.pullBody(repo.DefaultBranch, meta),
+		Title: d.g.title(), Body: d.g.pullBody(repo, meta),
 		Head: branch, Base: repo.DefaultBranch, Labels: []string{Label},
 	})
 	if pr.Number == 0 {
@@ -95,7 +95,7 @@ func (b *Bot) open(ctx context.Context, log *slog.Logger, repo vcs.Repo, d *deci
 			// The body says they were asked: say they were not, so that
 			// the next run asks them.
 			meta.Reviewers = nil
-			body := d.g.pullBody(repo.DefaultBranch, meta)
+			body := d.g.pullBody(repo, meta)
 			_, eerr := b.Forge.EditPullRequest(ctx, repo, pr.Number, vcs.PullRequestEdit{Body: &body})
 			errs = append(errs, fmt.Errorf("ask reviewers of migration pull request #%d: %w", pr.Number, err), eerr)
 		}
@@ -113,12 +113,13 @@ func (b *Bot) leaveAlone(ctx context.Context, log *slog.Logger, repo vcs.Repo, d
 		return nil
 	}
 	tip := d.branch.tip.String()
-	if err := b.Forge.Comment(ctx, repo, pr.Number, fmt.Sprintf(leftAloneComment, pr.HeadRef, short(tip))); err != nil {
+	term := repo.Host.PullRequestTerm()
+	if err := b.Forge.Comment(ctx, repo, pr.Number, leftAloneComment(term, pr.HeadRef, tip)); err != nil {
 		return fmt.Errorf("comment on migration pull request #%d: %w", pr.Number, err)
 	}
 	meta := pr.meta
 	meta.LeftAlone = tip
-	body := leftAloneBody(pr.Body, tip, meta)
+	body := leftAloneBody(pr.Body, term, tip, meta)
 	if _, err := b.Forge.EditPullRequest(ctx, repo, pr.Number, vcs.PullRequestEdit{Body: &body}); err != nil {
 		return fmt.Errorf("update migration pull request #%d: %w", pr.Number, err)
 	}
@@ -130,7 +131,7 @@ func (b *Bot) leaveAlone(ctx context.Context, log *slog.Logger, repo vcs.Repo, d
 // comment, and deletes its branch.
 func (b *Bot) close(ctx context.Context, log *slog.Logger, repo vcs.Repo, d *decision, mem *memory, res *Result) error {
 	pr := d.pr
-	if err := b.Forge.Comment(ctx, repo, pr.Number, closeComment); err != nil {
+	if err := b.Forge.Comment(ctx, repo, pr.Number, closeComment(repo.Host.PullRequestTerm())); err != nil {
 		return fmt.Errorf("comment on migration pull request #%d: %w", pr.Number, err)
 	}
 	meta := pr.meta

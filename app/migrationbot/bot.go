@@ -23,8 +23,8 @@
 //     edited only when its text changes.
 //
 // A run with nothing new makes no write call. The bot talks to the code
-// host only through vcs.PullRequests and vcs.Issues, so it runs alike on
-// every host, reads git through the repository cache, and keeps no clock
+// host only through vcs.PullRequests, vcs.Issues and the host's identity
+// for dip (vcs.Provider's Committer), so it runs alike on every host, reads git through the repository cache, and keeps no clock
 // of its own.
 package migrationbot
 
@@ -50,17 +50,17 @@ import (
 type Forge interface {
 	vcs.PullRequests
 	vcs.Issues
+	// Committer is the host's identity for dip: who the bot commits as.
+	Committer(repo vcs.Repo) vcs.Signature
 }
 
 // Planner computes the migrations pending in the tree of a platform repo:
 // pipeline.Migrate over every kind and team.
 type Planner func(fsys fs.FS) (*pipeline.Migration, error)
 
-// Signature is who the bot commits as.
-type Signature struct{ Name, Email string }
-
-// Bot is the migration bot. Runs of one repository are serialized; it is
-// safe for concurrent use.
+// Bot is the migration bot. Runs of one repository are serialized within
+// the process; dip serve's queue also leases each repository's runs to
+// one replica at a time (app/queue). It is safe for concurrent use.
 type Bot struct {
 	Forge Forge
 	Cache *repocache.Cache
@@ -68,9 +68,10 @@ type Bot struct {
 	// Now is the bot's clock: commits are dated, and new pull requests
 	// counted against the hourly limit, by it.
 	Now func() time.Time
-	// Committer authors and commits the bot's commits; a branch whose tip
-	// is not such a commit is someone else's.
-	Committer Signature
+	// Committer, when set, authors and commits the bot's commits instead
+	// of the host's identity for dip (Forge.Committer). A branch whose
+	// tip is not such a commit is someone else's.
+	Committer vcs.Signature
 	Logger    *slog.Logger
 
 	mu    sync.Mutex
@@ -105,8 +106,15 @@ func (b *Bot) Run(ctx context.Context, repo vcs.Repo) (*Result, error) {
 	lock := b.lock(repo)
 	lock.Lock()
 	defer lock.Unlock()
-	if b.Now == nil || b.Plan == nil || b.Forge == nil || b.Cache == nil || b.Committer.Email == "" {
-		return nil, errors.New("migration bot: Forge, Cache, Plan, Now and Committer must be set")
+	if b.Now == nil || b.Plan == nil || b.Forge == nil || b.Cache == nil {
+		return nil, errors.New("migration bot: Forge, Cache, Plan and Now must be set")
+	}
+	sig := b.Committer
+	if sig.Email == "" {
+		sig = b.Forge.Committer(repo)
+	}
+	if sig.Email == "" {
+		return nil, fmt.Errorf("migration bot: no committer for %s", repo.FullName())
 	}
 	log := b.logger().With("repo", repo.FullName())
 	res := &Result{}
@@ -135,7 +143,7 @@ func (b *Bot) Run(ctx context.Context, repo vcs.Repo) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, rep, commits, skip, err := b.prepare(co, repo, &mem, pulls, lost)
+	ds, rep, commits, skip, err := b.prepare(co, repo, sig, &mem, pulls, lost)
 	co.Release()
 	if err != nil {
 		return nil, err
@@ -205,6 +213,12 @@ func (b *Bot) observe(ctx context.Context, repo vcs.Repo, mem *memory, pulls map
 			continue
 		}
 		pr, err := b.Forge.PullRequest(ctx, repo, t.Number)
+		if errors.Is(err, vcs.ErrNotFound) {
+			// Deleted: nothing says a person declined its migrations.
+			b.logger().Info("migration pull request no longer exists; forgotten", "repo", repo.FullName(), "pr", t.Number)
+			mem.forget(t.Number)
+			continue
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("migration pull request #%d: %w", t.Number, err))
 			continue
@@ -233,8 +247,8 @@ func (b *Bot) observe(ctx context.Context, repo vcs.Repo, mem *memory, pulls map
 
 // prepare reads the default branch's head and the bot's branches, decides
 // what to do, and writes the commits that pushes need, all under the
-// clone's read lock. skip is set when there is nothing to do.
-func (b *Bot) prepare(co *repocache.Checkout, repo vcs.Repo, mem *memory, pulls map[string]*openPull, lost map[string]int) (ds []decision, rep *report, commits []plumbing.Hash, skip string, err error) {
+// clone's read lock, as sig. skip is set when there is nothing to do.
+func (b *Bot) prepare(co *repocache.Checkout, repo vcs.Repo, sig vcs.Signature, mem *memory, pulls map[string]*openPull, lost map[string]int) (ds []decision, rep *report, commits []plumbing.Hash, skip string, err error) {
 	head, err := gitfs.Resolve(co.Repo, repocache.RemoteRef("refs/heads/"+repo.DefaultBranch).String())
 	if err != nil {
 		return nil, nil, nil, "the default branch has no commit", nil
@@ -277,13 +291,13 @@ func (b *Bot) prepare(co *repocache.Checkout, repo vcs.Repo, mem *memory, pulls 
 	}
 	states := map[string]branchState{}
 	for _, g := range groups {
-		if states[g.branch], err = b.stateOf(co, tips[g.branch], g); err != nil {
+		if states[g.branch], err = stateOf(co, sig, tips[g.branch], g); err != nil {
 			return nil, nil, nil, "", err
 		}
 	}
 	for branch := range pulls {
 		if _, ok := states[branch]; !ok {
-			if states[branch], err = b.stateOf(co, tips[branch], nil); err != nil {
+			if states[branch], err = stateOf(co, sig, tips[branch], nil); err != nil {
 				return nil, nil, nil, "", err
 			}
 		}
@@ -292,11 +306,12 @@ func (b *Bot) prepare(co *repocache.Checkout, repo vcs.Repo, mem *memory, pulls 
 	for _, d := range mig.Diagnostics {
 		blocked[d.File] = true
 	}
-	ds = decide(situation{now: b.now(), limits: set.platform.Migrations, groups: groups, pulls: pulls, branches: states, mem: mem, blocked: blocked})
+	ds = decide(situation{now: b.now(), limits: set.platform.Migrations, groups: groups, pulls: pulls, branches: states, mem: mem, blocked: blocked,
+		term: repo.Host.PullRequestTerm()})
 	commits = make([]plumbing.Hash, len(ds))
 	for i, d := range ds {
 		if d.action == push || d.action == open {
-			if commits[i], err = b.writeCommit(co, head, d.g); err != nil {
+			if commits[i], err = b.writeCommit(co, sig, head, d.g); err != nil {
 				return nil, nil, nil, "", err
 			}
 		}

@@ -1,6 +1,7 @@
 package migrationbot_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,10 +57,11 @@ func TestLifecycle(t *testing.T) {
 	if got := strings.Join(e.fake.Reviewers(e.full, e.pull(svcBranch).Number), " "); got != "@acme/b @acme/platform" {
 		t.Errorf("reviewers %q", got)
 	}
-	// One commit on main, by the bot, with the trailers.
+	// One commit on main, by the host's identity for dip, with the
+	// trailers.
 	main := e.o.tip("main")
 	commit := e.o.show(dbBranch)
-	if !strings.HasPrefix(commit, "dip <dip[bot]@users.noreply.github.com>|dip <dip[bot]@users.noreply.github.com>|"+main+"|") ||
+	if !strings.HasPrefix(commit, "dip <dip@vcstest.invalid>|dip <dip@vcstest.invalid>|"+main+"|") ||
 		!strings.Contains(commit, "\nDip-Codemod: postgresdatabase-v1-to-v2") {
 		t.Errorf("branch commit:\n%s", commit)
 	}
@@ -175,6 +177,30 @@ func TestClosedUnmergedIsRespected(t *testing.T) {
 	}
 	if got := e.o.git(e.o.bare, "diff", "--name-only", "main", dbBranch); got != "requests/a/db3.yaml" {
 		t.Errorf("new branch changes %q", got)
+	}
+}
+
+// A pull request deleted on the host (an owner may delete a GitLab merge
+// request) is forgotten, not taken for declined nor for an outage: its
+// migrations get a pull request again, and runs do not fail.
+func TestDeletedPullRequestIsForgotten(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, lifecycleFiles())
+	e.run()
+	db := e.pull(dbBranch)
+	e.fake.DeletePullRequest(e.full, db.Number)
+	res, writes := e.run()
+	if len(res.Opened) != 1 || res.Opened[0] != dbBranch || !strings.HasPrefix(methods(writes), "CreatePullRequest") {
+		t.Fatalf("after a delete: opened %v, writes %s", res.Opened, methods(writes))
+	}
+	if fresh := e.pull(dbBranch); fresh.Number == db.Number {
+		t.Errorf("the deleted pull request #%d is still there", db.Number)
+	}
+	if body := e.issues()[0].Body; strings.Contains(body, "## Ignored") || strings.Contains(body, "#"+strconv.Itoa(db.Number)+" ") {
+		t.Errorf("tracking issue:\n%s", body)
+	}
+	if _, writes := e.run(); len(writes) > 0 {
+		t.Errorf("re-run wrote: %s", methods(writes))
 	}
 }
 

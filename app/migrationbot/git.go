@@ -43,8 +43,8 @@ func botBranches(co *repocache.Checkout) (map[string]plumbing.Hash, error) {
 }
 
 // stateOf judges branch tip against g, the change it should make (nil for
-// a pull request no group needs).
-func (b *Bot) stateOf(co *repocache.Checkout, tip plumbing.Hash, g *group) (branchState, error) {
+// a pull request no group needs); the bot commits as sig.
+func stateOf(co *repocache.Checkout, sig vcs.Signature, tip plumbing.Hash, g *group) (branchState, error) {
 	s := branchState{tip: tip}
 	if tip.IsZero() {
 		return s, nil
@@ -53,8 +53,8 @@ func (b *Bot) stateOf(co *repocache.Checkout, tip plumbing.Hash, g *group) (bran
 	if err != nil {
 		return s, fmt.Errorf("read branch tip %s: %w", tip, err)
 	}
-	s.ours = len(c.ParentHashes) == 1 && strings.EqualFold(c.Committer.Email, b.Committer.Email) &&
-		strings.EqualFold(c.Author.Email, b.Committer.Email) && strings.Contains(c.Message, "\nDip-Codemod: ")
+	s.ours = len(c.ParentHashes) == 1 && strings.EqualFold(c.Committer.Email, sig.Email) &&
+		strings.EqualFold(c.Author.Email, sig.Email) && strings.Contains(c.Message, "\nDip-Codemod: ")
 	if !s.ours || g == nil {
 		return s, nil
 	}
@@ -98,9 +98,9 @@ func blobs(co *repocache.Checkout, commit plumbing.Hash, paths []string) (map[st
 	return tree.Blobs(paths...)
 }
 
-// writeCommit writes g's change as one commit on head, by the bot, and
-// returns it.
-func (b *Bot) writeCommit(co *repocache.Checkout, head plumbing.Hash, g *group) (plumbing.Hash, error) {
+// writeCommit writes g's change as one commit on head, by sig, and returns
+// it.
+func (b *Bot) writeCommit(co *repocache.Checkout, who vcs.Signature, head plumbing.Hash, g *group) (plumbing.Hash, error) {
 	hc, err := co.Repo.CommitObject(head)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("read %s: %w", head, err)
@@ -113,7 +113,7 @@ func (b *Bot) writeCommit(co *repocache.Checkout, head plumbing.Hash, g *group) 
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write the tree of %s: %w", g.branch, err)
 	}
-	sig := object.Signature{Name: b.Committer.Name, Email: b.Committer.Email, When: b.now()}
+	sig := object.Signature{Name: who.Name, Email: who.Email, When: b.now()}
 	return gitfs.WriteCommit(co.Repo, &object.Commit{
 		Author: sig, Committer: sig, TreeHash: tree, ParentHashes: []plumbing.Hash{head},
 		Message: g.commitMessage(),

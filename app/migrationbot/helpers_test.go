@@ -194,8 +194,7 @@ func newEnv(t *testing.T, files map[string]string) *env {
 	e := &env{t: t, o: o, fake: &vcstest.Fake{}, clock: newClock(),
 		repo: vcs.Repo{Host: vcs.GitHub, ID: 7, Owner: "acme", Name: "platform", CloneURL: o.bare, DefaultBranch: "main"}}
 	e.full = e.repo.FullName()
-	e.bot = &migrationbot.Bot{Forge: e.fake, Cache: cache, Plan: fakePlan, Now: e.clock.now,
-		Committer: migrationbot.Signature{Name: "dip", Email: "dip[bot]@users.noreply.github.com"}}
+	e.bot = &migrationbot.Bot{Forge: e.fake, Cache: cache, Plan: fakePlan, Now: e.clock.now}
 	return e
 }
 

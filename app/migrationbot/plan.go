@@ -199,6 +199,8 @@ type situation struct {
 	mem      *memory
 	// blocked are the files that cannot be migrated now.
 	blocked map[string]bool
+	// term is what the host calls a pull request, for the reasons given.
+	term string
 }
 
 // decide says what to do about each group and each open pull request:
@@ -242,11 +244,11 @@ func decide(s situation) []decision {
 		case !b.tip.IsZero() && !b.ours:
 			d.action, d.reason = hold, fmt.Sprintf("its branch `%s` has commits by someone else; delete the branch to let dip use it", g.branch)
 		case s.limits.MaxOpenPullRequests == 0:
-			d.action, d.reason = hold, "dip opens no migration pull requests: `spec.migrations.maxOpenPullRequests` is 0"
+			d.action, d.reason = hold, "dip opens no migration "+s.term+"s: `spec.migrations.maxOpenPullRequests` is 0"
 		case openNow >= s.limits.MaxOpenPullRequests:
-			d.action, d.reason = hold, fmt.Sprintf("at most %d migration pull requests are open at once (`spec.migrations.maxOpenPullRequests`)", s.limits.MaxOpenPullRequests)
+			d.action, d.reason = hold, fmt.Sprintf("at most %d migration %ss are open at once (`spec.migrations.maxOpenPullRequests`)", s.limits.MaxOpenPullRequests, s.term)
 		case recent >= s.limits.MaxNewPullRequestsPerHour:
-			d.action, d.reason = hold, holdForRate(s.limits.MaxNewPullRequestsPerHour, oldest)
+			d.action, d.reason = hold, holdForRate(s.term, s.limits.MaxNewPullRequestsPerHour, oldest)
 		default:
 			d.action = open
 			openNow++
@@ -260,12 +262,12 @@ func decide(s situation) []decision {
 	return append(out, stale...)
 }
 
-func holdForRate(perHour int, oldest time.Time) string {
+func holdForRate(term string, perHour int, oldest time.Time) string {
 	if perHour == 0 || oldest.IsZero() {
-		return "dip opens no migration pull requests: `spec.migrations.maxNewPullRequestsPerHour` is 0"
+		return "dip opens no migration " + term + "s: `spec.migrations.maxNewPullRequestsPerHour` is 0"
 	}
-	return fmt.Sprintf("at most %d migration pull requests are opened per hour (`spec.migrations.maxNewPullRequestsPerHour`); the next after %s",
-		perHour, oldest.Add(time.Hour).UTC().Format("2006-01-02 15:04 UTC"))
+	return fmt.Sprintf("at most %d migration %ss are opened per hour (`spec.migrations.maxNewPullRequestsPerHour`); the next after %s",
+		perHour, term, oldest.Add(time.Hour).UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

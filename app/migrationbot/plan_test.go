@@ -146,7 +146,7 @@ func TestDecide(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.mem.Version = metaVersion
-			ds := decide(situation{now: now, limits: c.limits, groups: c.groups, pulls: c.pulls, branches: c.branches, mem: &c.mem, blocked: c.blocked})
+			ds := decide(situation{now: now, limits: c.limits, groups: c.groups, pulls: c.pulls, branches: c.branches, mem: &c.mem, blocked: c.blocked, term: "pull request"})
 			var got []string
 			for _, d := range ds {
 				s := names[d.action]
@@ -213,10 +213,11 @@ func TestBodiesAreStable(t *testing.T) {
 		{Path: "requests/a/x.yaml", Kind: "Service", From: "dip/v1", To: "dip/v2", Codemods: []string{"x"}, RenderDiff: "```\n-a\n+b\n"},
 	}}
 	meta := pullMeta{Version: metaVersion, Branch: g.branch, Requests: g.keys()}
-	if a, b := g.pullBody("main", meta), g.pullBody("main", meta); a != b {
+	gh := vcs.Repo{Host: vcs.GitHub, DefaultBranch: "main"}
+	if a, b := g.pullBody(gh, meta), g.pullBody(gh, meta); a != b {
 		t.Error("pull request body differs between two renderings")
 	}
-	if body := g.pullBody("main", meta); !strings.Contains(body, "````diff\n```\n-a\n+b\n````") {
+	if body := g.pullBody(gh, meta); !strings.Contains(body, "````diff\n```\n-a\n+b\n````") {
 		t.Errorf("a diff with a fence in it is not fenced longer:\n%s", body)
 	}
 	// A huge group still fits the host's limit, metadata whole.
@@ -224,9 +225,40 @@ func TestBodiesAreStable(t *testing.T) {
 	for i := range 3000 {
 		huge.files = append(huge.files, pipeline.MigratedFile{Path: fmt.Sprintf("requests/a/r%d.yaml", i), Kind: "Service", From: "dip/v1", To: "dip/v2", RenderDiff: strings.Repeat("+x\n", 5000)})
 	}
-	body := huge.pullBody("main", pullMeta{Version: metaVersion, Branch: "b", Requests: huge.keys()})
+	body := huge.pullBody(gh, pullMeta{Version: metaVersion, Branch: "b", Requests: huge.keys()})
 	var back pullMeta
 	if len(body) > maxBody || !decodeMeta(body, pullMarker, &back) || len(back.Requests) != 3000 {
 		t.Errorf("huge body: %d bytes, metadata read %v", len(body), len(back.Requests))
+	}
+}
+
+// Texts speak the host's language: merge requests, and !n, on GitLab.
+func TestTextsInTheHostsTerms(t *testing.T) {
+	g := &group{branch: "dip/migrate/x/a", team: "a", files: []pipeline.MigratedFile{
+		{Path: "requests/a/x.yaml", Kind: "Service", From: "dip/v1", To: "dip/v2", Codemods: []string{"x"}, Equivalent: true},
+	}}
+	meta := pullMeta{Version: metaVersion, Branch: g.branch, Requests: g.keys()}
+	rep := report{files: g.files, open: []openReport{{number: 3, branch: g.branch, requests: 1}},
+		declined: []declined{{migrationKey: migrationKey{Path: "requests/a/y.yaml", To: "dip/v2"}, Pull: 2}}}
+	for host, want := range map[vcs.Host][]string{
+		vcs.GitHub: {"pull request", "#3 `dip/migrate/x/a`", ": #2"},
+		vcs.GitLab: {"merge request", "!3 `dip/migrate/x/a`", ": !2"},
+	} {
+		rep.host = host
+		term := host.PullRequestTerm()
+		texts := g.pullBody(vcs.Repo{Host: host, DefaultBranch: "main"}, meta) + leftAloneComment(term, g.branch, "abc") +
+			closeComment(term) + leftAloneBody("body", term, "abc", meta) + rep.body(memory{Version: metaVersion})
+		other := map[vcs.Host]string{vcs.GitHub: "merge request", vcs.GitLab: "pull request"}[host]
+		for _, w := range want {
+			if !strings.Contains(texts, w) {
+				t.Errorf("%s: the texts lack %q", host, w)
+			}
+		}
+		if strings.Contains(texts, other) {
+			t.Errorf("%s: the texts speak of a %s:\n%s", host, other, texts)
+		}
+		if got := holdForRate(term, 2, time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)); !strings.Contains(got, "migration "+term+"s are opened per hour") {
+			t.Errorf("%s: %s", host, got)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dipdev/dip/vcs"
 )
 
 // Limits on what the bot writes: hosts cap a body at 65,536 characters
@@ -74,10 +76,12 @@ func (g *group) commitMessage() string {
 	return b.String()
 }
 
-// pullBody is the body of g's pull request, with meta hidden at its end.
-// It depends only on g and meta, never on the clock or the default
-// branch's head, so that an unrelated commit changes nothing.
-func (g *group) pullBody(base string, meta pullMeta) string {
+// pullBody is the body of g's pull request in repo, with meta hidden at
+// its end. It depends only on g, meta and repo's host and default branch,
+// never on the clock or the default branch's head, so that an unrelated
+// commit changes nothing.
+func (g *group) pullBody(repo vcs.Repo, meta pullMeta) string {
+	term := repo.Host.PullRequestTerm()
 	var b strings.Builder
 	who := "team **" + g.team + "**"
 	if g.request != "" {
@@ -92,8 +96,8 @@ func (g *group) pullBody(base string, meta pullMeta) string {
 	}
 	table := tableOf(g)
 	diffs := diffsOf(g)
-	footer := fmt.Sprintf("\n---\n\ndip keeps this pull request up to date: its branch is one commit on `%s`, made again and force-pushed when these requests, or the default branch's copies of them, change. "+
-		"Push to the branch and dip leaves the pull request to you. Close it unmerged and dip does not propose these migrations again; a request added later on an old version gets a pull request of its own.\n\n", base)
+	footer := fmt.Sprintf("\n---\n\ndip keeps this %[2]s up to date: its branch is one commit on `%[1]s`, made again and force-pushed when these requests, or the default branch's copies of them, change. "+
+		"Push to the branch and dip leaves the %[2]s to you. Close it unmerged and dip does not propose these migrations again; a request added later on an old version gets a %[2]s of its own.\n\n", repo.DefaultBranch, term)
 	metaText := encodeMeta(pullMarker, meta)
 	room := maxBody - b.Len() - len(footer) - len(metaText)
 	if len(table) > room {
@@ -150,10 +154,10 @@ func diffsOf(g *group) string {
 }
 
 // leftAloneBody is body with a note that dip no longer updates the pull
-// request, and meta.
-func leftAloneBody(body, sha string, meta pullMeta) string {
+// request, called term on its host, and meta.
+func leftAloneBody(body, term, sha string, meta pullMeta) string {
 	body = strings.TrimSpace(metaRE.ReplaceAllString(body, ""))
-	note := fmt.Sprintf("> [!NOTE]\n> dip no longer updates this pull request: commit %s on its branch is someone else's. It is yours now.\n\n", short(sha))
+	note := fmt.Sprintf("> [!NOTE]\n> dip no longer updates this %s: commit %s on its branch is someone else's. It is yours now.\n\n", term, short(sha))
 	return note + body + "\n\n" + encodeMeta(pullMarker, meta)
 }
 
@@ -163,11 +167,17 @@ func closedBody(body string, meta pullMeta) string {
 	return body + "\n\n" + encodeMeta(pullMarker, meta)
 }
 
-const (
-	leftAloneComment = "dip leaves this pull request alone from now on: its branch `%s` has commit %s, which dip did not make, and dip never force-pushes over someone else's work. " +
-		"To have dip take it up again, reset the branch to dip's commit or delete it and close this pull request."
-	closeComment = "dip closed this pull request: none of its requests needs migrating any more — they are on current blueprint versions, or were removed."
-)
+// leftAloneComment says, once, that dip leaves a pull request alone whose
+// branch has commit sha by someone else.
+func leftAloneComment(term, branch, sha string) string {
+	return fmt.Sprintf("dip leaves this %[1]s alone from now on: its branch `%[2]s` has commit %[3]s, which dip did not make, and dip never force-pushes over someone else's work. "+
+		"To have dip take it up again, reset the branch to dip's commit or delete it and close this %[1]s.", term, branch, short(sha))
+}
+
+// closeComment says why dip closes a pull request.
+func closeComment(term string) string {
+	return "dip closed this " + term + ": none of its requests needs migrating any more — they are on current blueprint versions, or were removed."
+}
 
 // codeList is names as code, joined: `a`, `b`.
 func codeList(names []string) string {

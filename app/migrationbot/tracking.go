@@ -3,7 +3,6 @@ package migrationbot
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dipdev/dip/app/pipeline"
@@ -26,17 +25,12 @@ type report struct {
 	held        []decision
 	declined    []declined
 	diagnostics platform.Diagnostics
-	// host names pull requests: #1 on GitHub, !1 on GitLab.
+	// host names pull requests: merge requests and !1 on GitLab.
 	host vcs.Host
 }
 
 // ref is how the host's Markdown refers to pull request n.
-func (r *report) ref(n int) string {
-	if r.host == vcs.GitLab {
-		return "!" + strconv.Itoa(n)
-	}
-	return "#" + strconv.Itoa(n)
-}
+func (r *report) ref(n int) string { return r.host.PullRequestMention(n) }
 
 // openReport is an open migration pull request as the issue lists it.
 type openReport struct {
@@ -55,8 +49,9 @@ func (r *report) empty() bool {
 // body is the tracking issue's text, with mem hidden at its end. Like a
 // pull request's body it depends on nothing but the state it reports.
 func (r *report) body(mem memory) string {
+	term := r.host.PullRequestTerm()
 	var b strings.Builder
-	b.WriteString("dip moves requests off deprecated blueprint versions with pull requests of its own, and keeps this issue up to date: edits to it are overwritten.\n\n")
+	fmt.Fprintf(&b, "dip moves requests off deprecated blueprint versions with %ss of its own, and keeps this issue up to date: edits to it are overwritten.\n\n", term)
 
 	b.WriteString("## Pending\n\n")
 	if len(r.files) == 0 {
@@ -73,7 +68,7 @@ func (r *report) body(mem memory) string {
 		b.WriteString("\n")
 	}
 
-	b.WriteString("## Open pull requests\n\n")
+	fmt.Fprintf(&b, "## Open %ss\n\n", term)
 	if len(r.open) == 0 {
 		b.WriteString("None.\n\n")
 	}
@@ -97,7 +92,7 @@ func (r *report) body(mem memory) string {
 		})
 	}
 	if len(r.declined) > 0 {
-		b.WriteString("## Ignored\n\nMigrations whose pull request was closed without merging; dip does not propose them again. Migrate them by hand, or reopen the pull request.\n\n")
+		fmt.Fprintf(&b, "## Ignored\n\nMigrations whose %[1]s was closed without merging; dip does not propose them again. Migrate them by hand, or reopen the %[1]s.\n\n", term)
 		list(&b, len(r.declined), func(i int) string {
 			d := r.declined[i]
 			return fmt.Sprintf("`%s` to %s: %s", d.Path, d.To, r.ref(d.Pull))

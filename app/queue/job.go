@@ -137,8 +137,14 @@ func (w *eventWorker) Work(ctx context.Context, job *river.Job[eventArgs]) error
 		return nil
 	}
 
+	release, err := w.lease(ctx, job.ID, ev, attrs)
+	if err != nil {
+		return err
+	}
+	defer release()
+
 	start := time.Now()
-	err := w.handle(ctx, ev)
+	err = w.handle(ctx, ev)
 	elapsed := time.Since(start)
 	m.observe(ev.Kind, elapsed)
 	attrs = append(attrs, slog.Duration("duration", elapsed))

@@ -16,6 +16,7 @@ const (
 	outcomeFailed     = "failed"
 	outcomeCancelled  = "cancelled"
 	outcomeSuperseded = "superseded"
+	outcomeWaiting    = "waiting"
 )
 
 // metrics are the queue's Prometheus metrics, labelled by event kind.
@@ -32,7 +33,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dip_queue_jobs_total",
-			Help: "Job attempts by event kind and outcome: completed, retried, failed (out of attempts), cancelled (permanent error), superseded (a newer head was queued).",
+			Help: "Job attempts by event kind and outcome: completed, retried, failed (out of attempts), cancelled (permanent error), superseded (a newer head was queued), waiting (another run of the repository held its lease).",
 		}, []string{"kind", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "dip_queue_job_duration_seconds",

@@ -71,7 +71,7 @@ func newPostgresEngine(ctx context.Context, pool *pgxpool.Pool, rc *river.Config
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &engine[pgx.Tx]{db: pgDB{pool}, client: client}, nil
+	return &engine[pgx.Tx]{db: pgDB{pool}, client: client, clock: postgresClock}, nil
 }
 
 // withMigrationLock runs f holding the migration lock on a connection of

@@ -4,9 +4,9 @@
 // attempts, surviving restarts of the process. It runs on River over SQLite
 // (one server) or PostgreSQL (several replicas).
 //
-// Two rules sit beside River's. A delivery id is accepted once: its row in
-// dip_delivery, written in the same transaction as the job, refuses any
-// redelivery for Config.Retention, whatever became of the first job. And a
+// Three rules sit beside River's. A delivery id is accepted once: its row
+// in dip_delivery, written in the same transaction as the job, refuses any
+// redelivery for Config.Retention, whatever became of the first job. A
 // check of a pull request, a push to a branch, or a migration bot run of
 // a branch, is skipped when another head commit of the same pull request
 // or branch was enqueued after it: dip_head keeps the last enqueued, so
@@ -21,6 +21,10 @@
 // already covers (see package server). Skipping here is only ever safe
 // because of that: whichever job of a subject runs last works the host's
 // current head.
+//
+// And the migration bot runs one repository at a time across every process
+// that shares the database: a run holds the repository's lease in
+// dip_lease (lease.go), and another waits for it.
 package queue
 
 import (

@@ -97,7 +97,7 @@ func newSQLiteEngine(ctx context.Context, pool *sql.DB, rc *river.Config, log *s
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	e := &engine[*sql.Tx]{db: sqliteDB{pool: pool}, client: client, insertFast: true}
+	e := &engine[*sql.Tx]{db: sqliteDB{pool: pool}, client: client, insertFast: true, clock: sqliteClock}
 	e.group = newGroupCommit(e.insertBatch)
 	return e, nil
 }

@@ -22,7 +22,8 @@ import (
 // table keeps dedup independent of job retention, and costs one indexed
 // insert in the job's transaction.
 // dip_head holds the newest head commit of each pull request and branch, so
-// that a job for an older one can be skipped.
+// that a job for an older one can be skipped. dip_lease holds the leases
+// of lease.go.
 func schema() []string {
 	return []string{
 		`CREATE TABLE IF NOT EXISTS dip_delivery (
@@ -36,6 +37,10 @@ func schema() []string {
 			sha        TEXT   NOT NULL,
 			updated_at BIGINT NOT NULL)`,
 		`CREATE INDEX IF NOT EXISTS dip_head_updated_at ON dip_head (updated_at)`,
+		`CREATE TABLE IF NOT EXISTS dip_lease (
+			subject    TEXT   NOT NULL PRIMARY KEY,
+			holder     TEXT   NOT NULL,
+			expires_at BIGINT NOT NULL)`,
 	}
 }
 
@@ -80,6 +85,8 @@ type db[TTx any] interface {
 type backend interface {
 	insert(ctx context.Context, job eventArgs, now time.Time) (bool, error)
 	latestHead(ctx context.Context, subject string) (string, bool, error)
+	takeLease(ctx context.Context, subject, holder string, ttl time.Duration) (bool, error)
+	releaseLease(ctx context.Context, subject, holder string) error
 	prune(ctx context.Context, before time.Time) error
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
@@ -97,6 +104,8 @@ type engine[TTx any] struct {
 	// insertFast inserts jobs without reading them back, which costs a
 	// statement per job on SQLite.
 	insertFast bool
+	// clock is the SQL of the database's time in Unix milliseconds.
+	clock string
 }
 
 var _ backend = (*engine[any])(nil)
@@ -263,6 +272,9 @@ func (e *engine[TTx]) prune(ctx context.Context, before time.Time) error {
 	}
 	if err := e.db.execDB(ctx, sqlPruneHead, before.UnixMilli()); err != nil {
 		return fmt.Errorf("prune heads: %w", err)
+	}
+	if err := e.db.execDB(ctx, sqlPruneLease, before.UnixMilli()); err != nil {
+		return fmt.Errorf("prune leases: %w", err)
 	}
 	return nil
 }

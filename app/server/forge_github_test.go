@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dipdev/dip/vcs/github"
 	"github.com/dipdev/dip/vcs/github/githubtest"
 )
 
@@ -85,6 +86,8 @@ func (f githubForge) duplicates(_ int, sha string) string {
 	}
 	return ""
 }
+
+func (githubForge) committer() string { return "dip <" + github.Committer.Email + ">" }
 
 func (f githubForge) refuseNextStart() {
 	f.e.gh.FailNext(http.MethodPost, "/repos/acme/platform/check-runs", http.StatusUnprocessableEntity, 1)

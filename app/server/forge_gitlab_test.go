@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/dipdev/dip/app/server"
 	"github.com/dipdev/dip/vcs"
+	"github.com/dipdev/dip/vcs/gitlab"
 	"github.com/dipdev/dip/vcs/gitlab/gitlabtest"
 )
 
@@ -239,6 +241,15 @@ func (f gitlabForge) duplicates(n int, _ string) string {
 		}
 	}
 	return ""
+}
+
+// committer is dip's identity on the fake GitLab's host.
+func (f gitlabForge) committer() string {
+	u, err := url.Parse(f.gl.URL())
+	if err != nil {
+		f.e.t.Fatal(err)
+	}
+	return "dip <" + gitlab.Committer(u.Hostname()).Email + ">"
 }
 
 func (f gitlabForge) child() []string {

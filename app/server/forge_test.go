@@ -44,6 +44,9 @@ type forge interface {
 	duplicates(n int, sha string) string
 	// child is the environment that makes runChildForge serve this forge.
 	child() []string
+	// committer is the host's identity for dip as git prints it,
+	// "dip <e-mail>": who dip's commits are by.
+	committer() string
 }
 
 // checkState is one check as the host shows it.

@@ -162,6 +162,10 @@ func TestMergeOnEachForge(t *testing.T) {
 		if f.name() == "gitlab" && !strings.Contains(msg, fmt.Sprintf("/-/merge_requests/%d", 21)) {
 			t.Errorf("the merge request's URL is not its web URL:\n%s", msg)
 		}
+		// The commit is by the host's identity for dip, not another host's.
+		if got, want := e.remote.git(e.remote.bare, "log", "-1", "--format=%an <%ae>|%cn <%ce>", "rendered"), f.committer()+"|"+f.committer(); got != want {
+			t.Errorf("rendered commit by %s, want %s", got, want)
+		}
 		tree := e.remote.git(e.remote.bare, "ls-tree", "-r", "--name-only", "rendered")
 		if !strings.Contains(tree, "rendered/staging/payments/refunds/terraform/main.tf") {
 			t.Errorf("output branch lacks the rendered queue:\n%s", tree)

@@ -47,9 +47,9 @@ type Handler struct {
 	// Now is the clock exceptions expire by and commits are dated with;
 	// nil is time.Now.
 	Now func() time.Time
-	// Committer signs the output branch's commits; the zero value is
-	// DefaultCommitter.
-	Committer Signature
+	// Committer, when set, signs the output branch's commits instead of
+	// the host's identity for dip (Provider.Committer).
+	Committer vcs.Signature
 	// Bot keeps the migration pull requests; nil turns it off.
 	Bot *migrationbot.Bot
 	// Queue takes the jobs a job leads to: the migration bot's run after
@@ -58,12 +58,6 @@ type Handler struct {
 }
 
 var _ queue.Handler = (*Handler)(nil)
-
-// Signature is a git author or committer.
-type Signature struct{ Name, Email string }
-
-// DefaultCommitter is who commits rendered output.
-var DefaultCommitter = Signature{Name: "dip", Email: "dip[bot]@users.noreply.github.com"}
 
 // Handle does the work of one event. Errors are retried by the queue; one
 // wrapping queue.ErrPermanent is not.
@@ -114,11 +108,12 @@ func (h *Handler) now() time.Time {
 	return h.Now()
 }
 
-func (h *Handler) committer() Signature {
-	if h.Committer.Name == "" {
-		return DefaultCommitter
+// committer is who commits to repo: Committer, or the host's identity.
+func (h *Handler) committer(repo vcs.Repo) vcs.Signature {
+	if h.Committer.Email != "" {
+		return h.Committer
 	}
-	return h.Committer
+	return h.Provider.Committer(repo)
 }
 
 // eventAttrs are the attributes of every log line about ev.

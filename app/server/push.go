@@ -171,7 +171,8 @@ func (h *Handler) commitRender(ctx context.Context, log *slog.Logger, co *repoca
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	sig := object.Signature{Name: h.committer().Name, Email: h.committer().Email, When: h.now()}
+	who := h.committer(repo)
+	sig := object.Signature{Name: who.Name, Email: who.Email, When: h.now()}
 	return audit.WriteCommit(co.Repo, tree, parent, a, sourceCommit.Message, sig)
 }
 

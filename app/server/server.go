@@ -154,10 +154,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Provider: hosts, Cache: cache, Bundle: cfg.Bundle, Scan: pipeline.DefaultScanner(),
 		Logger: log, Now: now,
 	}
-	h.Bot = &migrationbot.Bot{
-		Forge: hosts, Cache: cache, Plan: migrateAll, Now: now, Logger: log,
-		Committer: migrationbot.Signature(h.committer()),
-	}
+	h.Bot = &migrationbot.Bot{Forge: hosts, Cache: cache, Plan: migrateAll, Now: now, Logger: log}
 	qcfg := queue.Config{
 		DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, JobTimeout: cfg.JobTimeout,
 		Logger: log, Registerer: reg,

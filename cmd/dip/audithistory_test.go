@@ -21,6 +21,7 @@ import (
 	policybundle "github.com/dipdev/dip/policy-bundle"
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/gitfs"
+	"github.com/dipdev/dip/vcs/github"
 	"github.com/dipdev/dip/vcs/vcstest"
 )
 
@@ -90,6 +91,8 @@ func newHistory(t *testing.T) *history {
 		t.Fatal(err)
 	}
 	hs.repo = vcs.Repo{Host: vcs.GitHub, ID: 1, Owner: "acme", Name: "platform", CloneURL: hs.bare, DefaultBranch: "main"}
+	// The repository is on GitHub: renders are by its identity for dip.
+	hs.fake.SetCommitter(github.Committer)
 	hs.h = &server.Handler{Provider: hs.fake, Cache: cache, Bundle: policybundle.FS, Now: func() time.Time { return hs.clock }}
 	return hs
 }
@@ -210,7 +213,8 @@ func (hs *history) oldRender() {
 	}
 	src, _ := r.CommitObject(head)
 	trail := &audit.Trail{Source: head.String(), Bundle: "0.9.0", Requests: paths, Exceptions: audit.InForce(b.Repo, hs.clock.Format(time.DateOnly))}
-	sig := object.Signature{Name: server.DefaultCommitter.Name, Email: server.DefaultCommitter.Email, When: hs.clock}
+	who := hs.fake.Committer(vcs.Repo{})
+	sig := object.Signature{Name: who.Name, Email: who.Email, When: hs.clock}
 	c, err := audit.WriteCommit(r, tree, plumbing.ZeroHash, trail, src.Message, sig)
 	if err != nil {
 		hs.t.Fatal(err)

@@ -183,6 +183,13 @@ func (c *Client) repoClient(repo vcs.Repo) (*installation, error) {
 	return in, nil
 }
 
+// Committer is who dip's commits are by on GitHub: the App's bot at
+// GitHub's noreply domain.
+var Committer = vcs.Signature{Name: "dip", Email: "dip[bot]@users.noreply.github.com"}
+
+// Committer is Committer, for every repository.
+func (c *Client) Committer(vcs.Repo) vcs.Signature { return Committer }
+
 // CloneAuth returns the installation token that lets git fetch and push
 // repo. ghinstallation keeps the token and asks for a new one a minute
 // before it expires.

@@ -109,6 +109,10 @@ func (c *Client) PullRequest(ctx context.Context, repo vcs.Repo, number int) (vc
 		return vcs.PullRequest{}, err
 	}
 	p, _, err := in.gh.PullRequests.Get(ctx, repo.Owner, repo.Name, number)
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
+		return vcs.PullRequest{}, fmt.Errorf("get %s#%d: %w: %w", repo.FullName(), number, vcs.ErrNotFound, err)
+	}
 	if err != nil {
 		return vcs.PullRequest{}, fmt.Errorf("get %s#%d: %w", repo.FullName(), number, err)
 	}

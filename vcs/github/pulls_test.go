@@ -1,6 +1,7 @@
 package github_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -231,5 +232,12 @@ func TestIsMember(t *testing.T) {
 	}
 	if n := e.srv.CountRequests(http.MethodGet, "/repos/acme/platform/collaborators/"); n != 3 {
 		t.Errorf("%d collaborator requests, want 3 (none for logins that cannot be one)", n)
+	}
+}
+
+func TestPullRequestNotFound(t *testing.T) {
+	e := setup(t)
+	if _, err := e.c.PullRequest(t.Context(), e.repo, 9); !errors.Is(err, vcs.ErrNotFound) {
+		t.Errorf("err = %v, want ErrNotFound", err)
 	}
 }

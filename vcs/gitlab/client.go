@@ -60,8 +60,10 @@ type Client struct {
 	token string
 	// origin is GitLab's scheme and host: the token goes to no other.
 	origin string
-	clock  retry.Clock
-	log    *slog.Logger
+	// committer is dip's identity on this GitLab.
+	committer vcs.Signature
+	clock     retry.Clock
+	log       *slog.Logger
 
 	mu sync.Mutex
 	// self is the token's user, once asked.
@@ -91,7 +93,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
-	c := &Client{token: cfg.Token, origin: base.Scheme + "://" + base.Host, clock: retry.NewClock(cfg.Now, cfg.Sleep), log: log, users: map[string]int64{}}
+	c := &Client{
+		token: cfg.Token, origin: base.Scheme + "://" + base.Host, committer: Committer(base.Hostname()),
+		clock: retry.NewClock(cfg.Now, cfg.Sleep), log: log, users: map[string]int64{},
+	}
 	lim := newLimiter(retry.Metered{Next: rt, Requests: requests}, c.clock, log, remaining)
 	c.gl, err = gitlab.NewClient(cfg.Token,
 		gitlab.WithURLWarningLogger(slog.New(slog.DiscardHandler)),
@@ -122,6 +127,18 @@ func pid(repo vcs.Repo) any {
 	}
 	return repo.FullName()
 }
+
+// Committer is who dip's commits are by on the GitLab at host (such as
+// gitlab.com): dip at GitLab's noreply domain, noreply.<host>, where
+// GitLab's own bot users have their addresses. It is not the private
+// commit address of users (users.noreply.<host>), which GitLab would
+// credit to whichever user is called dip.
+func Committer(host string) vcs.Signature {
+	return vcs.Signature{Name: "dip", Email: "dip@noreply." + strings.ToLower(host)}
+}
+
+// Committer is the identity of dip on this GitLab, for every project.
+func (c *Client) Committer(vcs.Repo) vcs.Signature { return c.committer }
 
 // CloneAuth returns the token as the password of oauth2, as GitLab takes
 // a token over HTTPS, for a clone URL on GitLab's own host: a payload that

@@ -224,3 +224,20 @@ func TestMetricsAndLogs(t *testing.T) {
 func metric(t *testing.T, e *env, name string, labels ...string) float64 {
 	return retrytest.Metric(t, e.reg, name, labels...)
 }
+
+// dip's commits carry the identity of the GitLab they go to, at its
+// noreply domain, whatever the port and path of its URL.
+func TestCommitter(t *testing.T) {
+	for url, want := range map[string]string{
+		"":                                   "dip@noreply.gitlab.com",
+		"https://GitLab.Example:8443/gitlab": "dip@noreply.gitlab.example",
+	} {
+		c, err := gitlab.New(gitlab.Config{URL: url, Token: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Committer(vcs.Repo{Host: vcs.GitLab, Owner: "acme", Name: "platform"}); got != (vcs.Signature{Name: "dip", Email: want}) {
+			t.Errorf("%q: committer %+v, want dip <%s>", url, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package gitlab
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,10 @@ import (
 // mergeRequest reads merge request iid, with its diff refs.
 func (c *Client) mergeRequest(ctx context.Context, repo vcs.Repo, iid int) (*gitlab.MergeRequest, error) {
 	mr, _, err := c.gl.MergeRequests.GetMergeRequest(pid(repo), int64(iid), nil, gitlab.WithContext(ctx))
+	if status(err) == http.StatusNotFound {
+		// Deleted by an owner of the project, or never made.
+		return nil, fmt.Errorf("get %s!%d: %w: %w", repo.FullName(), iid, vcs.ErrNotFound, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("get %s!%d: %w", repo.FullName(), iid, err)
 	}

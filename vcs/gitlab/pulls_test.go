@@ -1,6 +1,7 @@
 package gitlab_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -193,5 +194,20 @@ func TestIssues(t *testing.T) {
 	edited, err := e.c.EditIssue(ctx, e.repo, first.Number, "Pending migrations (2)", "- [x] a")
 	if err != nil || edited.Title != "Pending migrations (2)" || e.srv.Issues(project)[0].Description != "- [x] a" {
 		t.Errorf("edited %+v, %v", edited, err)
+	}
+}
+
+// A merge request an owner deleted is not found, which the migration bot
+// tells from an outage.
+func TestDeletedMergeRequestNotFound(t *testing.T) {
+	e := setup(t)
+	e.srv.AddMergeRequest(project, mr(1))
+	e.srv.DeleteMergeRequest(project, 1)
+	if _, err := e.c.PullRequest(t.Context(), e.repo, 1); !errors.Is(err, vcs.ErrNotFound) {
+		t.Errorf("err = %v, want ErrNotFound", err)
+	}
+	e.srv.FailNext(http.MethodGet, fmt.Sprintf("/projects/%d/merge_requests/2", e.repo.ID), http.StatusBadGateway, 4)
+	if _, err := e.c.PullRequest(t.Context(), e.repo, 2); err == nil || errors.Is(err, vcs.ErrNotFound) {
+		t.Errorf("an outage: err = %v, want an error other than ErrNotFound", err)
 	}
 }

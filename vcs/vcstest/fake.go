@@ -90,6 +90,7 @@ type Fake struct {
 	members   map[string][]string
 	user      string
 	password  string
+	committer vcs.Signature
 	errs      map[Method]error
 	next      map[Method][]error
 }
@@ -122,6 +123,15 @@ func (f *Fake) SetPullRequestState(repo string, number int, state string) {
 	if p := f.pull(repo, number); p != nil {
 		p.State = state
 	}
+}
+
+// DeletePullRequest deletes pull request number of repo, as a GitLab
+// project's owner may delete a merge request: from then on it is not
+// found.
+func (f *Fake) DeletePullRequest(repo string, number int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pulls[repo] = slices.DeleteFunc(f.pulls[repo], func(p *vcs.PullRequest) bool { return p.Number == number })
 }
 
 // PullRequests lists every pull request of repo, in any state, by number.
@@ -188,6 +198,16 @@ func (f *Fake) SetMembers(repo string, logins ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.members = set(f.members, repo, slices.Clone(logins))
+}
+
+// DefaultCommitter is the Fake's Committer unless SetCommitter changed it.
+var DefaultCommitter = vcs.Signature{Name: "dip", Email: "dip@vcstest.invalid"}
+
+// SetCommitter sets what Committer answers.
+func (f *Fake) SetCommitter(sig vcs.Signature) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.committer = sig
 }
 
 // SetCloneAuth sets what CloneAuth returns; x-access-token and

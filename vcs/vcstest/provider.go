@@ -20,6 +20,16 @@ func (f *Fake) CloneAuth(ctx context.Context, repo vcs.Repo) (string, string, er
 	return cmp.Or(f.user, "x-access-token"), cmp.Or(f.password, "fake-token"), nil
 }
 
+// Committer is what SetCommitter set, DefaultCommitter unless it was.
+func (f *Fake) Committer(vcs.Repo) vcs.Signature {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.committer.Email == "" {
+		return DefaultCommitter
+	}
+	return f.committer
+}
+
 // StartChecks makes a check run in progress for each name of t; ids count
 // from 1.
 func (f *Fake) StartChecks(ctx context.Context, repo vcs.Repo, t vcs.CheckTarget) (vcs.CheckSet, error) {
@@ -115,7 +125,7 @@ func (f *Fake) PullRequest(ctx context.Context, repo vcs.Repo, number int) (vcs.
 	}
 	p := f.pull(repo.FullName(), number)
 	if p == nil {
-		return vcs.PullRequest{}, fmt.Errorf("pull request %s#%d: not found", repo.FullName(), number)
+		return vcs.PullRequest{}, fmt.Errorf("pull request %s#%d: %w", repo.FullName(), number, vcs.ErrNotFound)
 	}
 	return *clonePull(*p), nil
 }

@@ -318,6 +318,15 @@ func (s *Server) CloseMergeRequest(fullName string, iid int) {
 	s.setMR(fullName, iid, func(m *mergeRequest) { m.State, m.Closed = "closed", s.now() })
 }
 
+// DeleteMergeRequest deletes merge request iid of fullName, as an owner
+// of the project may: from then on it is not found.
+func (s *Server) DeleteMergeRequest(fullName string, iid int) {
+	s.mu.Lock()
+	p := s.project(fullName)
+	p.mrs = slices.DeleteFunc(p.mrs, func(m *mergeRequest) bool { return m.IID == iid })
+	s.mu.Unlock()
+}
+
 // Approve sets who approved merge request iid of fullName.
 func (s *Server) Approve(fullName string, iid int, usernames ...string) {
 	s.setMR(fullName, iid, func(m *mergeRequest) { m.ApprovedBy = slices.Clone(usernames) })
