@@ -61,6 +61,12 @@ type MigratedFile struct {
 // already invalid, since nothing about it could be proved. The error is
 // for a repo that cannot be read at all.
 func Migrate(fsys fs.FS, opt MigrateOptions) (*Migration, error) {
+	return migrate(fsys, opt, false)
+}
+
+// migrate is Migrate; with renderAll, every request compared is rendered
+// before and after, as no proof from the renderers' inputs were at hand.
+func migrate(fsys fs.FS, opt MigrateOptions, renderAll bool) (*Migration, error) {
 	reg := opt.Codemods
 	if reg == nil {
 		reg = codemods.Default()
@@ -77,7 +83,7 @@ func Migrate(fsys fs.FS, opt MigrateOptions) (*Migration, error) {
 		return mig, nil
 	}
 	m := &migrator{reg: reg, opt: opt, src: src, mig: mig, memo: memo, before: beforeRepo,
-		errs: errorsByFile(beforeDiags)}
+		errs: errorsByFile(beforeDiags), renderAll: renderAll}
 	m.unparsed()
 	m.migrateAll()
 	m.validateAfter()
@@ -100,6 +106,8 @@ type migrator struct {
 	errs map[string]platform.Diagnostics
 	// migrated holds the migrated document of each file that changes.
 	migrated map[string]*codemods.Result
+	// renderAll renders both sides of every comparison (see compare).
+	renderAll bool
 }
 
 func errorsByFile(ds platform.Diagnostics) map[string]platform.Diagnostics {
