@@ -165,3 +165,30 @@ func TestComparisonOfTheSameRepo(t *testing.T) {
 		t.Errorf("%s is proved the same as %s", x.File, y.File)
 	}
 }
+
+// Rendering changes nothing a render reads: the premise that a render
+// before and one after see what their digests saw.
+func TestRenderingChangesNothingItReads(t *testing.T) {
+	t.Parallel()
+	repo := repoOf(t, template(t))
+	digests := func() []inputs.Digest {
+		var out []inputs.Digest
+		for _, r := range repo.Requests {
+			for _, env := range r.Environments {
+				d, ok := inputs.Own(repo, r, env)
+				if !ok {
+					t.Fatalf("%s: not digested for %s", r.File, env)
+				}
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	before := digests()
+	if _, diags := renderers.Render(repo); len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if !slices.Equal(before, digests()) {
+		t.Error("rendering the repo changed what its renders read")
+	}
+}

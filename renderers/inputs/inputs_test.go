@@ -72,6 +72,8 @@ func badReads(r *source.Request) any {
 	call := func(f func(any) string) string { return f(r.Team) } // bad
 	_, _ = x, describe
 	_ = call
+	_ = *r == *r                        // bad: compares every field
+	_ = r.Env == r.Env
 	_ = r.Request.Name
 	_ = fmt.Sprint(r.Request.Name, len(r.Request.Environments))
 	_ = slices.Contains([]*platform.Request{r.Request}, last)

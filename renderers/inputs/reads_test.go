@@ -42,15 +42,15 @@ var allowed = map[string][]string{
 	"platform.Request.Team":         nil,
 	"platform.Request.Environments": nil,
 	"platform.Request.Cloud":        nil,
-	// The spec of the request rendered, for its environment (renderers),
+	// The spec of the request rendered, for its environment (RequestIn),
 	// and of a request looked up, for the same environment (SpecOf).
-	"platform.Request.Spec": {"renderers", "renderers/source"},
+	"platform.Request.Spec": {"renderers.RequestIn", "renderers/source"},
 
 	"platform.Team.Name":       nil,
 	"platform.Team.CostCenter": nil,
 
 	"platform.Platform.Name":        nil,
-	"platform.Platform.Environment": {"renderers"},
+	"platform.Platform.Environment": {"renderers.RequestIn"},
 	"platform.Environment.Name":     nil,
 	"platform.Environment.Region":   nil,
 
@@ -93,6 +93,11 @@ func shortName(t types.Type) string {
 }
 
 func isChecked(t types.Type) bool { return slices.Contains(checked, shortName(t)) }
+
+func isPointer(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Pointer)
+	return ok
+}
 
 // reads is the static check over loaded packages: every finding, as
 // file:line: message.
@@ -212,6 +217,12 @@ func (r *reads) node(fn *ast.FuncDecl, n ast.Node, sigs []*types.Signature, stac
 					r.flow(e, res.At(i).Type(), "returned as")
 				}
 			}
+		}
+	case *ast.BinaryExpr:
+		// Comparing two values of a checked struct compares every field.
+		if t := info.TypeOf(n.X); (n.Op == token.EQL || n.Op == token.NEQ) && t != nil && isChecked(t) &&
+			!isPointer(t) && shortName(t) != "platform.Environment" {
+			r.report(n, "values of %s are compared whole", t)
 		}
 	case *ast.SendStmt:
 		if ch, ok := info.TypeOf(n.Chan).Underlying().(*types.Chan); ok {
