@@ -18,7 +18,7 @@ import (
 // biggerClass is the PostgresDatabase codemod giving every database the
 // instance class of the next size up: a migration that changes what the
 // database renders, and what the services that use it look up.
-func biggerClass(t *testing.T) *codemods.Registry {
+func biggerClass(t testing.TB) *codemods.Registry {
 	next := map[string]string{"small": "medium", "medium": "large", "large": "large"}
 	return registry(t, func(m *codemods.Mapping) error {
 		err := m.Rename("size", "instanceClass", func(v any) (any, error) {
@@ -56,7 +56,7 @@ func TestMigrateProofMatchesRenderingBoth(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		fsys func(t *testing.T) fs.FS
-		reg  func(t *testing.T) *codemods.Registry
+		reg  func(t testing.TB) *codemods.Registry
 		opt  pipeline.MigrateOptions
 	}{
 		{name: "template", fsys: func(t *testing.T) fs.FS { return templateV1(t) }},
