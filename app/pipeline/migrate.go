@@ -54,9 +54,10 @@ type MigratedFile struct {
 
 // Migrate works out what migrating the requests of the platform repo in
 // fsys to the newest version of their blueprints would change, and proves
-// each migration: the repo is rendered in memory before and after, for
-// every migrated request and every request that uses one, and the files
-// compared. Nothing is written. A request whose migration would leave it
+// each migration: for every migrated request and every request that uses
+// one, the rendering before and after is the same when what the renderers
+// read is the same on both sides (inputs.Comparison); otherwise both sides
+// are rendered in memory and the files compared. Nothing is written. A request whose migration would leave it
 // invalid is not migrated and is reported; so is a request that is
 // already invalid, since nothing about it could be proved. The error is
 // for a repo that cannot be read at all.
