@@ -3,6 +3,7 @@ package inputs
 import (
 	"slices"
 
+	"github.com/dipdev/dip/internal/parallel"
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/renderers"
 	"github.com/dipdev/dip/renderers/source"
@@ -44,10 +45,13 @@ type Comparison struct {
 
 // NewComparison prepares to compare renders in a with renders in b.
 func NewComparison(a, b *platform.Repo) *Comparison {
+	envs := a.Platform.Environments
+	agree := make([]bool, len(envs))
+	parallel.For(len(envs), func(i int) { agree[i] = SameAnswers(a, b, envs[i].Name) })
 	c := &Comparison{a: a, b: b, agree: map[string]bool{}}
-	for _, e := range a.Platform.Environments {
-		if !c.agree[e.Name] {
-			c.agree[e.Name] = SameAnswers(a, b, e.Name)
+	for i, e := range envs {
+		if _, seen := c.agree[e.Name]; !seen {
+			c.agree[e.Name] = agree[i]
 		}
 	}
 	return c
