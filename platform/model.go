@@ -320,6 +320,14 @@ func (r *Request) decodeSpec(env string) (Spec, error) {
 	return s, nil
 }
 
+// Cloud reports whether the request's blueprint is a cloud kind (see
+// Kind.Cloud). Renderers ask this rather than read the apiVersion, which
+// a migration changes and which they are not to depend on.
+func (r *Request) Cloud() bool {
+	k, ok := LookupKind(r.APIVersion, r.Kind)
+	return ok && k.Cloud
+}
+
 // SpecValue returns the request's spec for env as plain values, with the
 // overrides merged but no defaults, as a policy on requests sees it.
 func (r *Request) SpecValue(env string) map[string]any {

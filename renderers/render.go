@@ -73,45 +73,61 @@ func Problem(req *platform.Request, err error) platform.Diagnostic {
 
 // Request renders one request for each of its environments.
 func Request(repo *platform.Repo, req *platform.Request) ([]File, error) {
+	if repo.Teams[req.Team] == nil {
+		return nil, fmt.Errorf("render %s: unknown team %q", req.File, req.Team)
+	}
+	var files []File
+	for _, env := range req.Environments {
+		out, err := RequestIn(repo, req, env, nil)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, out...)
+	}
+	return files, nil
+}
+
+// RequestIn renders one request for environment envName, one of its
+// environments. When lookups is not nil, every request and team the
+// render looks up is recorded in it (see source.Request.Lookups).
+func RequestIn(repo *platform.Repo, req *platform.Request, envName string, lookups *source.Lookups) ([]File, error) {
 	team := repo.Teams[req.Team]
 	if team == nil {
 		return nil, fmt.Errorf("render %s: unknown team %q", req.File, req.Team)
 	}
+	env, ok := repo.Platform.Environment(envName)
+	if !ok {
+		return nil, fmt.Errorf("render %s: unknown environment %q", req.File, envName)
+	}
+	spec, err := req.Spec(envName)
+	if err != nil {
+		return nil, err
+	}
+	src := &source.Request{Repo: repo, Team: team, Request: req, Env: env, Region: env.Region, Spec: spec, Lookups: lookups}
+	if c, ok := spec.(interface{ CloudRegion() string }); ok && c.CloudRegion() != "" {
+		src.Region = c.CloudRegion()
+	}
+	dir := path.Join(env.Name, team.Name, req.Name)
 	var files []File
-	for _, envName := range req.Environments {
-		env, ok := repo.Platform.Environment(envName)
-		if !ok {
-			return nil, fmt.Errorf("render %s: unknown environment %q", req.File, envName)
-		}
-		spec, err := req.Spec(envName)
+	for _, out := range []struct {
+		sub    string
+		render func(*source.Request) (map[string][]byte, error)
+	}{{"terraform", terraform.Render}, {"kubernetes", kubernetes.Render}} {
+		rendered, err := out.render(src)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("render %s for %s: %w", req.File, envName, err)
 		}
-		src := &source.Request{Repo: repo, Team: team, Request: req, Env: env, Region: env.Region, Spec: spec}
-		if c, ok := spec.(interface{ CloudRegion() string }); ok && c.CloudRegion() != "" {
-			src.Region = c.CloudRegion()
-		}
-		dir := path.Join(env.Name, team.Name, req.Name)
-		for _, out := range []struct {
-			sub    string
-			render func(*source.Request) (map[string][]byte, error)
-		}{{"terraform", terraform.Render}, {"kubernetes", kubernetes.Render}} {
-			rendered, err := out.render(src)
-			if err != nil {
-				return nil, fmt.Errorf("render %s for %s: %w", req.File, envName, err)
+		for name, data := range rendered {
+			p := path.Join(dir, out.sub, name)
+			if path.Dir(p) != path.Join(dir, out.sub) {
+				return nil, fmt.Errorf("render %s: bad file name %q", req.File, name)
 			}
-			for name, data := range rendered {
-				p := path.Join(dir, out.sub, name)
-				if path.Dir(p) != path.Join(dir, out.sub) {
-					return nil, fmt.Errorf("render %s: bad file name %q", req.File, name)
-				}
-				files = append(files, File{
-					Path:   p,
-					Data:   append([]byte(Header(req.File)), data...),
-					Source: req.File,
-					Env:    envName,
-				})
-			}
+			files = append(files, File{
+				Path:   p,
+				Data:   append([]byte(Header(req.File)), data...),
+				Source: req.File,
+				Env:    envName,
+			})
 		}
 	}
 	return files, nil

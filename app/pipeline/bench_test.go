@@ -95,7 +95,12 @@ func generatedV1(b *testing.B, n int) fs.FS {
 }
 
 // BenchmarkMigrate migrates a repo whose requests are all on dip/v1, with
-// BenchmarkMigrate/validate, validating the same repo, as its baseline.
+// BenchmarkMigrate/validate, validating the same repo, as its baseline:
+// migrate proves from the renderers' inputs that no rendering changes;
+// render-both renders both sides of every comparison instead (what migrate
+// did before the proofs); changing migrates with a codemod that changes
+// what every database renders, so that the databases and the services
+// that use them are rendered and compared.
 func BenchmarkMigrate(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		fsys := generatedV1(b, n)
@@ -109,6 +114,23 @@ func BenchmarkMigrate(b *testing.B) {
 		b.Run(fmt.Sprintf("migrate/requests=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				m, err := pipeline.Migrate(fsys, pipeline.MigrateOptions{})
+				if err != nil || len(m.Diagnostics) > 0 || len(m.Files) == 0 {
+					b.Fatal(err, m.Diagnostics)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("render-both/requests=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				m, err := pipeline.MigrateRenderingAll(fsys, pipeline.MigrateOptions{})
+				if err != nil || len(m.Diagnostics) > 0 || len(m.Files) == 0 {
+					b.Fatal(err, m.Diagnostics)
+				}
+			}
+		})
+		changing := pipeline.MigrateOptions{Codemods: biggerClass(b)}
+		b.Run(fmt.Sprintf("changing/requests=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				m, err := pipeline.Migrate(fsys, changing)
 				if err != nil || len(m.Diagnostics) > 0 || len(m.Files) == 0 {
 					b.Fatal(err, m.Diagnostics)
 				}

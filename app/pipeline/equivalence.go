@@ -10,11 +10,16 @@ import (
 	"github.com/dipdev/dip/internal/parallel"
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/renderers"
+	"github.com/dipdev/dip/renderers/inputs"
 )
 
-// compare renders, before and after the migration, every migrated request
-// and every request that uses one, and records for each migrated file
-// whether its rendering and theirs stayed byte for byte the same.
+// compare judges, before and after the migration, the rendering of every
+// migrated request and every request that uses one, and records for each
+// migrated file whether its rendering and theirs stayed byte for byte the
+// same. A request whose renders inputs.Comparison proves the same is not
+// rendered after the migration, and often not before either (see
+// inputs.Comparison for why that is sound); any other is rendered on both
+// sides and the files compared. With renderAll set, every request is.
 func (m *migrator) compare() {
 	if len(m.migrated) == 0 {
 		return
@@ -47,8 +52,16 @@ func (m *migrator) compare() {
 	slices.Sort(files)
 	diffs := make([]string, len(files))
 	beforeReqs, afterReqs := requestsByFile(m.before), requestsByFile(m.after)
+	var proof *inputs.Comparison
+	if !m.renderAll {
+		proof = inputs.NewComparison(m.before, m.after)
+	}
 	parallel.For(len(files), func(i int) {
-		diffs[i] = renderedDiff(m.before, beforeReqs[files[i]], m.after, afterReqs[files[i]])
+		before, after := beforeReqs[files[i]], afterReqs[files[i]]
+		if proof != nil && proof.Same(before, after) {
+			return
+		}
+		diffs[i] = renderedDiff(m.before, before, m.after, after)
 	})
 	diffOf := map[string]string{}
 	for i, f := range files {

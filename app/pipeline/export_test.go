@@ -1,5 +1,13 @@
 package pipeline
 
+import "io/fs"
+
+// MigrateRenderingAll is Migrate rendering both sides of every request it
+// compares, without proofs from the renderers' inputs.
+func MigrateRenderingAll(fsys fs.FS, opt MigrateOptions) (*Migration, error) {
+	return migrate(fsys, opt, true)
+}
+
 // ScopeOf is the scope a check of opt judges, without its checks.
 func ScopeOf(opt CheckOptions) (*Scope, error) {
 	run := &CheckRun{}

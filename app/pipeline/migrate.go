@@ -54,13 +54,20 @@ type MigratedFile struct {
 
 // Migrate works out what migrating the requests of the platform repo in
 // fsys to the newest version of their blueprints would change, and proves
-// each migration: the repo is rendered in memory before and after, for
-// every migrated request and every request that uses one, and the files
-// compared. Nothing is written. A request whose migration would leave it
+// each migration: for every migrated request and every request that uses
+// one, the rendering before and after is the same when what the renderers
+// read is the same on both sides (inputs.Comparison); otherwise both sides
+// are rendered in memory and the files compared. Nothing is written. A request whose migration would leave it
 // invalid is not migrated and is reported; so is a request that is
 // already invalid, since nothing about it could be proved. The error is
 // for a repo that cannot be read at all.
 func Migrate(fsys fs.FS, opt MigrateOptions) (*Migration, error) {
+	return migrate(fsys, opt, false)
+}
+
+// migrate is Migrate; with renderAll, every request compared is rendered
+// before and after, as no proof from the renderers' inputs were at hand.
+func migrate(fsys fs.FS, opt MigrateOptions, renderAll bool) (*Migration, error) {
 	reg := opt.Codemods
 	if reg == nil {
 		reg = codemods.Default()
@@ -77,7 +84,7 @@ func Migrate(fsys fs.FS, opt MigrateOptions) (*Migration, error) {
 		return mig, nil
 	}
 	m := &migrator{reg: reg, opt: opt, src: src, mig: mig, memo: memo, before: beforeRepo,
-		errs: errorsByFile(beforeDiags)}
+		errs: errorsByFile(beforeDiags), renderAll: renderAll}
 	m.unparsed()
 	m.migrateAll()
 	m.validateAfter()
@@ -100,6 +107,8 @@ type migrator struct {
 	errs map[string]platform.Diagnostics
 	// migrated holds the migrated document of each file that changes.
 	migrated map[string]*codemods.Result
+	// renderAll renders both sides of every comparison (see compare).
+	renderAll bool
 }
 
 func errorsByFile(ds platform.Diagnostics) map[string]platform.Diagnostics {

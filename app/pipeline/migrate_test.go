@@ -175,7 +175,7 @@ func TestMigrateReportsWhatItCannot(t *testing.T) {
 
 // registry returns the default codemods with the PostgresDatabase one
 // replaced by spec.
-func registry(t *testing.T, spec func(*codemods.Mapping) error) *codemods.Registry {
+func registry(t testing.TB, spec func(*codemods.Mapping) error) *codemods.Registry {
 	t.Helper()
 	def := codemods.Default()
 	pg := *def.Lookup("postgresdatabase-v1-to-v2")

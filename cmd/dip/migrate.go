@@ -24,8 +24,9 @@ func migrateCmd(g *globals) *cobra.Command {
 		Use:   "migrate",
 		Short: "Move requests on deprecated blueprint versions to the newest, with codemods",
 		Long: "migrate applies the pending codemods to every request on a deprecated blueprint\n" +
-			"version, renders the repo before and after in memory, and says for each file\n" +
-			"whether the rendered infrastructure stays the same. Without --write it prints a\n" +
+			"version and says for each file whether the rendered infrastructure stays the\n" +
+			"same: proved from what the renderers read before and after, or else by\n" +
+			"rendering both in memory and comparing the bytes. Without --write it prints a\n" +
 			"unified diff of every file (git apply and patch -p1 take it) and changes\n" +
 			"nothing; with --write it writes the files, each atomically. Comments, key order,\n" +
 			"quoting and every untouched line stay as they are. Exit code 1 when a request\n" +

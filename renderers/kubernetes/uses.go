@@ -67,18 +67,18 @@ func resolveUses(r *source.Request, s *platform.ServiceSpec) (*uses, error) {
 		if slices.Contains(s.Uses[:i], use) {
 			continue
 		}
-		used := r.Repo.Find(use.Kind, use.Name)
+		used := r.Find(use.Kind, use.Name)
 		if used == nil {
 			return nil, fmt.Errorf("%s: no %s named %q", field, use.Kind, use.Name)
 		}
 		if !slices.Contains(used.Environments, r.Env.Name) {
 			return nil, fmt.Errorf("%s: %s %s is not in environment %s", field, use.Kind, use.Name, r.Env.Name)
 		}
-		spec, err := used.Spec(r.Env.Name)
+		spec, err := r.SpecOf(used)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", field, err)
 		}
-		if k, ok := platform.LookupKind(used.APIVersion, used.Kind); ok && k.Cloud {
+		if used.Cloud() {
 			u.cloud = true
 		}
 		region := r.Env.Region

@@ -34,6 +34,47 @@ type Request struct {
 	Region string
 	// Spec is the request's typed spec for Env, defaults and overrides applied.
 	Spec platform.Spec
+	// Lookups, when set, records every request and team the render looks
+	// up through Find and LookupTeam. Renderers reach other requests and
+	// teams only through those two, never through Repo, so that what a
+	// render read of the rest of the repo is known (see
+	// inputs.Answers).
+	Lookups *Lookups
+}
+
+// Lookups is what one render looked up besides its own request, in the
+// order it asked.
+type Lookups struct {
+	// Requests are the requests looked up by kind and name.
+	Requests []Key
+	// Teams are the teams looked up by name.
+	Teams []string
+}
+
+// Key names a request by kind and name, as Find takes them.
+type Key struct{ Kind, Name string }
+
+// Find returns the request of kind with name in the repo, or nil.
+func (r *Request) Find(kind, name string) *platform.Request {
+	if r.Lookups != nil {
+		r.Lookups.Requests = append(r.Lookups.Requests, Key{kind, name})
+	}
+	return r.Repo.Find(kind, name)
+}
+
+// LookupTeam returns the team called name, or nil.
+func (r *Request) LookupTeam(name string) *platform.Team {
+	if r.Lookups != nil {
+		r.Lookups.Teams = append(r.Lookups.Teams, name)
+	}
+	return r.Repo.Teams[name]
+}
+
+// SpecOf returns the typed spec for r's environment of a request Find
+// returned. Renderers read the spec of another request only through it,
+// so only in the environment they render.
+func (r *Request) SpecOf(req *platform.Request) (platform.Spec, error) {
+	return req.Spec(r.Env.Name)
 }
 
 // Tags returns the tags every rendered cloud resource carries.

@@ -125,7 +125,7 @@ func cloudUses(r *source.Request, uses []platform.Use) ([]use, error) {
 	uses = slices.Compact(uses)
 	var out []use
 	for _, u := range uses {
-		req := r.Repo.Find(u.Kind, u.Name)
+		req := r.Find(u.Kind, u.Name)
 		if req == nil {
 			return nil, fmt.Errorf("uses %s %q, which does not exist", u.Kind, u.Name)
 		}
@@ -135,11 +135,11 @@ func cloudUses(r *source.Request, uses []platform.Use) ([]use, error) {
 		if !slices.Contains(req.Environments, r.Env.Name) {
 			return nil, fmt.Errorf("uses %s %q, which is not requested in %s", u.Kind, u.Name, r.Env.Name)
 		}
-		team := r.Repo.Teams[req.Team]
+		team := r.LookupTeam(req.Team)
 		if team == nil {
 			return nil, fmt.Errorf("uses %s %q of unknown team %q", u.Kind, u.Name, req.Team)
 		}
-		spec, err := req.Spec(r.Env.Name)
+		spec, err := r.SpecOf(req)
 		if err != nil {
 			return nil, fmt.Errorf("uses %s %q: %w", u.Kind, u.Name, err)
 		}
