@@ -128,7 +128,7 @@ func TestRenderOfAnOlderCommitNeverLandsOnANewerOne(t *testing.T) {
 	})
 	d.deliver(t, "push", "push-1", e.pushPayload(e.main, older))
 	waitFor(t, time.Minute, "the push job to complete", func() bool {
-		return countLines(d.logs.String(), `"msg":"job completed"`) >= 2
+		return countLines(d.logs.String(), `"msg":"job completed","delivery_id":"push-1"`) >= 1
 	})
 	e.remote.setHook(nil)
 	mu.Lock()
