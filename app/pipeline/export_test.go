@@ -5,7 +5,8 @@ import "io/fs"
 // MigrateRenderingAll is Migrate rendering both sides of every request it
 // compares, without proofs from the renderers' inputs.
 func MigrateRenderingAll(fsys fs.FS, opt MigrateOptions) (*Migration, error) {
-	return migrate(fsys, opt, true)
+	opt.RenderBoth = true
+	return Migrate(fsys, opt)
 }
 
 // ScopeOf is the scope a check of opt judges, without its checks.

@@ -20,6 +20,10 @@ type MigrateOptions struct {
 	Kind, Team string
 	// Codemods are the migrations to apply; nil is codemods.Default().
 	Codemods *codemods.Registry
+	// RenderBoth renders both sides of every comparison and compares the
+	// bytes, instead of proving equivalence from the renderers' inputs
+	// where it can: the same answer, slower.
+	RenderBoth bool
 }
 
 // Migration is what migrating a platform repo would change.
@@ -62,7 +66,7 @@ type MigratedFile struct {
 // already invalid, since nothing about it could be proved. The error is
 // for a repo that cannot be read at all.
 func Migrate(fsys fs.FS, opt MigrateOptions) (*Migration, error) {
-	return migrate(fsys, opt, false)
+	return migrate(fsys, opt, opt.RenderBoth)
 }
 
 // migrate is Migrate; with renderAll, every request compared is rendered

@@ -88,6 +88,7 @@ func migrateCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&write, "write", false, "write the migrated files (default: print the diff and change nothing)")
 	cmd.Flags().StringVar(&opt.Kind, "kind", "", "migrate only requests of this kind, such as PostgresDatabase")
 	cmd.Flags().StringVar(&opt.Team, "team", "", "migrate only requests of this team")
+	cmd.Flags().BoolVar(&opt.RenderBoth, "render-both", false, "render every migrated request before and after and compare the bytes, instead of proving equivalence from what the renderers read (slower, same answer)")
 	return cmd
 }
 

@@ -193,6 +193,20 @@ func TestMigrateJSON(t *testing.T) {
 	}
 }
 
+// --render-both renders both sides of every migrated request, and says
+// what the proof from the renderers' inputs says (app/pipeline's tests
+// compare the two on migrations that change what is rendered too).
+func TestMigrateRenderBoth(t *testing.T) {
+	repo := templateV1(t)
+	for _, args := range [][]string{{}, {"--format", "json"}, {"--team", "payments"}} {
+		proved, outProved, _ := dip(t, append([]string{"migrate", "--repo", repo}, args...)...)
+		rendered, outRendered, _ := dip(t, append([]string{"migrate", "--repo", repo, "--render-both"}, args...)...)
+		if proved != 0 || !strings.Contains(outProved, "orders-db") || proved != rendered || outProved != outRendered {
+			t.Errorf("%v: exit %d and %d, outputs differ:\n%s\n---\n%s", args, proved, rendered, outProved, outRendered)
+		}
+	}
+}
+
 func TestMigrateUsageErrors(t *testing.T) {
 	repo := templateV1(t)
 	for _, args := range [][]string{
