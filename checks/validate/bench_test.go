@@ -9,7 +9,7 @@ import (
 )
 
 // syntheticSource is a valid repo of n requests of several kinds spread
-// over ten teams, parsed in memory.
+// over ten teams, each on its kind's newest version, parsed in memory.
 func syntheticSource(b *testing.B, n int) *platform.Source {
 	src := &platform.Source{Platform: mustParse(b, platform.PlatformFile, platformYAML)}
 	for t := range 10 {
@@ -18,18 +18,20 @@ func syntheticSource(b *testing.B, n int) *platform.Source {
 	}
 	for i := range n {
 		team, name := fmt.Sprintf("team-%d", i%10), fmt.Sprintf("req-%05d", i)
-		var body string
+		version, body := "dip/v1", ""
 		switch i % 4 {
 		case 0:
-			body = "kind: PostgresDatabase\nmetadata: {name: %s, team: %s}\nspec:\n  environments: [staging, production]\n  size: small\n  overrides: {production: {size: large, storageGB: 100}}\n"
+			version = "dip/v2"
+			body = "kind: PostgresDatabase\nmetadata: {name: %s, team: %s}\nspec:\n  environments: [staging, production]\n  instanceClass: db.t4g.small\n  overrides: {production: {instanceClass: db.r6g.xlarge, storage: {sizeGB: 100}}}\n"
 		case 1:
 			body = "kind: Queue\nmetadata: {name: %s, team: %s}\nspec:\n  environments: [staging, production]\n  fifo: true\n"
 		case 2:
-			body = "kind: Service\nmetadata: {name: %s, team: %s}\nspec:\n  environments: [staging, production]\n  namespace: apps\n  image: ghcr.io/acme/app:1.0.0\n  resources: {cpu: 500m}\n  env: {LOG_LEVEL: info}\n  uses: [{kind: Queue, name: req-00001}]\n  overrides: {production: {replicas: 4}}\n"
+			version = "dip/v2"
+			body = "kind: Service\nmetadata: {name: %s, team: %s}\nspec:\n  environments: [staging, production]\n  namespace: apps\n  image: ghcr.io/acme/app:1.0.0\n  resources: {cpu: 500m}\n  env: {LOG_LEVEL: info}\n  uses: [{kind: Queue, name: req-00001}]\n  overrides: {production: {scaling: {min: 4}}}\n"
 		case 3:
 			body = "kind: Namespace\nmetadata: {name: %s, team: %s}\nspec:\n  environments: [staging, production]\n  quota: {cpu: \"4\", memory: 8Gi, pods: 20}\n"
 		}
-		data := "apiVersion: dip/v1\n" + fmt.Sprintf(body, name, team)
+		data := "apiVersion: " + version + "\n" + fmt.Sprintf(body, name, team)
 		src.Requests = append(src.Requests, mustParse(b, "requests/"+team+"/"+name+".yaml", data))
 	}
 	return src
