@@ -76,9 +76,13 @@ func benchPullRequests(b *testing.B, n int) {
 	}
 	open(b, -2, false) // the clone and the first facts
 
+	// The sub-benchmark may be run more than once (-count): every pull
+	// request, branch and delivery id is new all the same.
+	next := 0
 	b.Run("pipeline", func(b *testing.B) {
-		for i := 0; b.Loop(); i++ {
-			open(b, i, true)
+		for b.Loop() {
+			open(b, next, true)
+			next++
 		}
 	})
 
@@ -146,10 +150,13 @@ func benchSeed(b *testing.B, n int) (string, func(r *remote, i int) string) {
 func BenchmarkMergeRequestChecks(b *testing.B) {
 	seed, change := benchSeed(b, 1000)
 	for _, k := range forgeKinds {
+		next := 0 // as in benchPullRequests: new numbers when run again
 		b.Run(k.name, func(b *testing.B) {
 			f := k.make(b, seed)
 			d := f.start(dipOptions{})
-			for i := 0; b.Loop(); i++ {
+			for b.Loop() {
+				i := next
+				next++
 				b.StopTimer()
 				sha := change(f.env().remote, i)
 				b.StartTimer()
