@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
 
 // FailNext answers the next n requests whose method is method and whose
@@ -21,12 +23,6 @@ func (s *Server) FailNextAfterHandling(method, pathPrefix string, status, n int)
 	s.faults.Add(method, pathPrefix, status, n, true)
 }
 
-// secondary is a secondary rate limit waiting for requests.
-type secondary struct {
-	n          int
-	retryAfter time.Duration
-}
-
 // SecondaryRateLimitMessage is the message of a secondary rate limit.
 const SecondaryRateLimitMessage = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 
@@ -36,28 +32,20 @@ const SecondaryRateLimitMessage = "You have exceeded a secondary rate limit. Ple
 func (s *Server) SecondaryRateLimit(n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.secondary = secondary{n: n, retryAfter: retryAfter}
+	s.secondary = fakehost.Burst{N: n, RetryAfter: retryAfter}
 }
 
 func (s *Server) secondaryHit(w http.ResponseWriter) bool {
 	s.mu.Lock()
-	hit := s.secondary.n > 0
-	ra := s.secondary.retryAfter
-	if hit {
-		s.secondary.n--
-	}
+	hit := s.secondary.Take(w.Header())
 	s.mu.Unlock()
-	if !hit {
-		return false
+	if hit {
+		writeJSON(w, http.StatusForbidden, apiError{
+			Message:          SecondaryRateLimitMessage,
+			DocumentationURL: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+		})
 	}
-	if ra >= 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(ra/time.Second)))
-	}
-	writeJSON(w, http.StatusForbidden, apiError{
-		Message:          SecondaryRateLimitMessage,
-		DocumentationURL: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-	})
-	return true
+	return hit
 }
 
 // rateLimit is the primary rate limit, one for the whole server.

@@ -84,7 +84,7 @@ type Server struct {
 	batches      []AnnotationBatch
 	requests     []Request
 	faults       fakehost.Faults
-	secondary    secondary
+	secondary    fakehost.Burst
 	rate         rateLimit
 	refs         func(fullName, branch string) (string, bool)
 	onPull       func(fullName string, number int, headSHA string)

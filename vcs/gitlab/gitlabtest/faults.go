@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/dipdev/dip/vcs/internal/fakehost"
 )
 
 // FailNext answers the next n API requests whose method is method (any
@@ -21,37 +23,23 @@ func (s *Server) FailNextAfterHandling(method, pathPrefix string, status, n int)
 	s.faults.Add(method, pathPrefix, status, n, true)
 }
 
-// throttle is a run of 429s waiting for requests.
-type throttle struct {
-	n          int
-	retryAfter time.Duration
-}
-
 // Throttle answers the next n API requests, whatever they are, as
 // GitLab's rate limiter does: 429, Retry-After in whole seconds (left out
 // when retryAfter is negative) and "Retry later".
 func (s *Server) Throttle(n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.throttle = throttle{n: n, retryAfter: retryAfter}
+	s.throttle = fakehost.Burst{N: n, RetryAfter: retryAfter}
 }
 
 func (s *Server) throttled(w http.ResponseWriter) bool {
 	s.mu.Lock()
-	hit := s.throttle.n > 0
-	ra := s.throttle.retryAfter
-	if hit {
-		s.throttle.n--
-	}
+	hit := s.throttle.Take(w.Header())
 	s.mu.Unlock()
-	if !hit {
-		return false
+	if hit {
+		tooMany(w)
 	}
-	if ra >= 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(ra/time.Second)))
-	}
-	tooMany(w)
-	return true
+	return hit
 }
 
 func tooMany(w http.ResponseWriter) {

@@ -80,7 +80,7 @@ type Server struct {
 	requests []Request
 	faults   fakehost.Faults
 	rate     rateLimit
-	throttle throttle
+	throttle fakehost.Burst
 }
 
 // Option configures a Server.

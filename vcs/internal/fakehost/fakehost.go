@@ -1,7 +1,7 @@
 // Package fakehost is what the fake code hosts of githubtest and
 // gitlabtest share: injected faults, a response writer that keeps its
-// status, offset pagination, and a testing.TB that records the errors a
-// fake reports.
+// status, rate-limit bursts, offset pagination, and a testing.TB that
+// records the errors a fake reports.
 package fakehost
 
 import (
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Fault is an error answer waiting for requests that match it.
@@ -56,6 +57,28 @@ func (f *Faults) Take(method, path string) *Fault {
 		}
 	}
 	return nil
+}
+
+// Burst is a run of rate-limit answers waiting for requests, whatever
+// they are: the next N requests are refused, each with Retry-After in
+// whole seconds unless RetryAfter is negative. The zero value refuses
+// nothing. It is not safe for concurrent use: the fake holds its lock.
+type Burst struct {
+	N          int
+	RetryAfter time.Duration
+}
+
+// Take reports whether a request is one of the run, taking it, and if so
+// sets the answer's Retry-After header; the caller writes the rest.
+func (b *Burst) Take(h http.Header) bool {
+	if b.N <= 0 {
+		return false
+	}
+	b.N--
+	if b.RetryAfter >= 0 {
+		h.Set("Retry-After", strconv.Itoa(int(b.RetryAfter/time.Second)))
+	}
+	return true
 }
 
 // Recorder is a ResponseWriter that keeps the status written.
