@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/dipdev/dip/app/server"
+	"github.com/dipdev/dip/internal/gittest"
 	policybundle "github.com/dipdev/dip/policy-bundle"
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/github/githubtest"
@@ -39,6 +40,7 @@ const (
 // http-backend, with a work tree beside it that tests commit in.
 type remote struct {
 	t    testing.TB
+	repo *gittest.Repo
 	root string // GIT_PROJECT_ROOT
 	bare string
 	work string
@@ -63,29 +65,16 @@ func newRemote(t testing.TB) *remote {
 	if _, err := os.Stat(gitBackend); err != nil {
 		t.Skipf("git http-backend not installed: %v", err)
 	}
-	root := t.TempDir()
-	r := &remote{t: t, root: root, bare: filepath.Join(root, owner, repoName+".git"), work: filepath.Join(root, "work")}
-	r.git(root, "init", "-q", "--bare", "-b", "main", r.bare)
+	g := gittest.New(t, owner+"/"+repoName+".git")
+	r := &remote{t: t, repo: g, root: g.Root, bare: g.Bare, work: g.Work}
 	r.git(r.bare, "config", "http.receivepack", "true")
-	r.git(root, "init", "-q", "-b", "main", r.work)
-	r.git(r.work, "remote", "add", "origin", r.bare)
 	return r
 }
 
 // git runs git in dir and returns its trimmed output.
 func (r *remote) git(dir string, args ...string) string {
 	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=Dev", "GIT_AUTHOR_EMAIL=dev@example.com",
-		"GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@example.com",
-		"GIT_CONFIG_NOSYSTEM=1", "HOME="+r.root)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return r.repo.Git(dir, args...)
 }
 
 // seed copies dir into the work tree.
@@ -99,38 +88,18 @@ func (r *remote) seed(dir string) {
 // write sets files of the work tree; an empty content removes the file.
 func (r *remote) write(files map[string]string) {
 	r.t.Helper()
-	for name, body := range files {
-		p := filepath.Join(r.work, filepath.FromSlash(name))
-		if body == "" {
-			if err := os.Remove(p); err != nil {
-				r.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
-	}
+	r.repo.Write(files)
 }
 
 // commit commits everything in the work tree on branch (created from the
 // current commit when new), pushes it, and returns the commit.
 func (r *remote) commit(branch, msg string, files map[string]string) string {
 	r.t.Helper()
-	r.git(r.work, "checkout", "-q", "-B", branch)
-	r.write(files)
-	r.git(r.work, "add", "-A")
-	r.git(r.work, "commit", "-q", "--allow-empty", "-m", msg)
-	sha := r.git(r.work, "rev-parse", "HEAD")
-	r.git(r.work, "push", "-q", "-f", "origin", "HEAD:refs/heads/"+branch)
-	return sha
+	return r.repo.Commit(branch, msg, files)
 }
 
 // checkout moves the work tree to branch.
-func (r *remote) checkout(branch string) { r.git(r.work, "checkout", "-q", branch) }
+func (r *remote) checkout(branch string) { r.repo.Checkout(branch) }
 
 // pull makes refs/pull/n/head point at sha, as GitHub keeps it.
 func (r *remote) pull(n int, sha string) {

@@ -1,76 +1,17 @@
 package gitlabtest
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/dipdev/dip/internal/gittest"
 )
 
 // Repo is a real bare git repository for ServeGit, with a work tree
 // beside it that tests commit in and push from.
-type Repo struct {
-	t    testing.TB
-	home string
-	// Bare is the bare repository; Work the work tree.
-	Bare, Work string
-}
+type Repo = gittest.Repo
 
 // NewRepo makes an empty repository whose default branch is main.
 func NewRepo(t testing.TB) *Repo {
 	t.Helper()
-	root := t.TempDir()
-	r := &Repo{t: t, home: root, Bare: filepath.Join(root, "repo.git"), Work: filepath.Join(root, "work")}
-	r.Git(root, "init", "-q", "--bare", "-b", "main", r.Bare)
-	r.Git(root, "init", "-q", "-b", "main", r.Work)
-	r.Git(r.Work, "remote", "add", "origin", r.Bare)
-	return r
+	return gittest.New(t, "repo.git")
 }
-
-// Git runs git in dir and returns its trimmed output; the test fails when
-// git does.
-func (r *Repo) Git(dir string, args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=Dev", "GIT_AUTHOR_EMAIL=dev@example.com",
-		"GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@example.com",
-		"GIT_CONFIG_NOSYSTEM=1", "HOME="+r.home)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// Commit sets files in the work tree (an empty content removes the file),
-// commits them on branch (made from the current commit when new), pushes
-// the branch and returns the commit.
-func (r *Repo) Commit(branch, msg string, files map[string]string) string {
-	r.t.Helper()
-	r.Git(r.Work, "checkout", "-q", "-B", branch)
-	for name, body := range files {
-		p := filepath.Join(r.Work, filepath.FromSlash(name))
-		if body == "" {
-			if err := os.Remove(p); err != nil {
-				r.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
-	}
-	r.Git(r.Work, "add", "-A")
-	r.Git(r.Work, "commit", "-q", "--allow-empty", "-m", msg)
-	r.Git(r.Work, "push", "-q", "-f", "origin", "HEAD:refs/heads/"+branch)
-	return r.Git(r.Work, "rev-parse", "HEAD")
-}
-
-// Checkout moves the work tree to branch.
-func (r *Repo) Checkout(branch string) { r.Git(r.Work, "checkout", "-q", branch) }
