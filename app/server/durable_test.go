@@ -9,6 +9,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/internal/pgtest"
 	"github.com/dipdev/dip/vcs/github/githubtest"
 )
@@ -107,6 +108,37 @@ func TestReconcileFindsLostWork(t *testing.T) {
 	waitFor(t, time.Minute, "the output branch", func() bool { return e.remote.hasBranch("rendered") })
 	if n := e.gh.CountRequests(http.MethodPost, "/repos/acme/platform/check-runs"); n != 4 {
 		t.Errorf("%d check runs created, want 4: the checked pull request was checked again", n)
+	}
+}
+
+// TestReconcileAsksOnceAboutACheckedHead sweeps again and again over an
+// open pull request whose head has dip's four runs: the host is asked
+// about that head's check runs once, not on every sweep; a new head is
+// asked about (and checked) when the pull request moves on.
+func TestReconcileAsksOnceAboutACheckedHead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	full := owner + "/" + repoName
+	done := e.remote.commit("done", "Add a queue", map[string]string{"requests/payments/returns.yaml": replaceName(validQueue, "returns")})
+	e.pullRequest(9, "done", done, "opened", false)
+	for _, name := range pipeline.CheckRunNames {
+		e.gh.AddCheckRun(githubtest.CheckRun{Repo: full, HeadSHA: done, Name: name, Status: "completed", Conclusion: "success"})
+	}
+	d := e.start(dipOptions{reconcile: 100 * time.Millisecond})
+	waitFor(t, time.Minute, "four sweeps", func() bool { return countLines(d.logs.String(), "reconcile sweep done") >= 4 })
+	if n := e.gh.CountRequests(http.MethodGet, "/repos/acme/platform/commits/"+done+"/check-runs"); n != 1 {
+		t.Errorf("the checked head's runs were listed %d times over the sweeps, want 1", n)
+	}
+	if n := e.gh.CountRequests(http.MethodPost, "/repos/acme/platform/check-runs"); n != 0 {
+		t.Errorf("%d check runs created for a checked head", n)
+	}
+
+	e.remote.checkout("done")
+	moved := e.remote.commit("done", "Rename it", map[string]string{"requests/payments/returns.yaml": replaceName(validQueue, "returns") + "# moved\n"})
+	e.pullRequest(9, "done", moved, "synchronize", false) // no webhook: the next sweep finds the new head
+	runs := e.waitChecks(moved, time.Minute)
+	if runs["dip/validate"].Conclusion != "success" {
+		t.Errorf("the new head's dip/validate concluded %q", runs["dip/validate"].Conclusion)
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -44,6 +46,19 @@ type Reconciler struct {
 	Now func() time.Time
 
 	interval time.Duration
+
+	// checked holds, per repository, the open pull requests' heads found
+	// with all of dip's checks. A check run or commit status is never
+	// taken away again, so a later sweep need not ask the host about
+	// them; heads of pull requests no longer open are forgotten.
+	mu      sync.Mutex
+	checked map[repoKey]map[string]bool
+}
+
+// repoKey names a repository across hosts.
+type repoKey struct {
+	host vcs.Host
+	id   int64
 }
 
 // Run sweeps at once and then every interval until ctx ends.
@@ -103,12 +118,17 @@ func (r *Reconciler) sweepRepo(ctx context.Context, repo vcs.Repo) (int, error) 
 	if err != nil {
 		return 0, err
 	}
+	known := r.checkedHeads(repo, prs)
 	for _, pr := range prs {
+		if known[pr.HeadSHA] {
+			continue
+		}
 		missing, err := r.unchecked(ctx, repo, pr.HeadSHA)
 		if err != nil {
 			return queued, err
 		}
 		if !missing {
+			r.markChecked(repo, pr.HeadSHA)
 			continue
 		}
 		pr := pr
@@ -157,6 +177,31 @@ func (r *Reconciler) now() time.Time {
 		return time.Now()
 	}
 	return r.Now()
+}
+
+// checkedHeads returns the heads of prs known to have all of dip's
+// checks, and forgets every other head of repo.
+func (r *Reconciler) checkedHeads(repo vcs.Repo, prs []vcs.PullRequest) map[string]bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := repoKey{repo.Host, repo.ID}
+	kept := map[string]bool{}
+	for _, pr := range prs {
+		if r.checked[k][pr.HeadSHA] {
+			kept[pr.HeadSHA] = true
+		}
+	}
+	if r.checked == nil {
+		r.checked = map[repoKey]map[string]bool{}
+	}
+	r.checked[k] = kept
+	return maps.Clone(kept)
+}
+
+func (r *Reconciler) markChecked(repo vcs.Repo, sha string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.checked[repoKey{repo.Host, repo.ID}][sha] = true
 }
 
 // unchecked reports whether one of dip's check runs is missing on sha. A
