@@ -12,6 +12,10 @@ import (
 	"github.com/dipdev/dip/platform"
 )
 
+// compiled keeps the policy sets compiled lately: dip serve checks one
+// pull request after another against the same base's policies.
+var compiled policy.Cache
+
 // BundleDirs are the directories of the policy bundle that hold policies.
 var BundleDirs = []string{"terraform", "kubernetes", "requests"}
 
@@ -68,7 +72,7 @@ func LoadPolicies(bundle, repo fs.FS, plat *platform.Platform) (*Policies, error
 			dip["platform"] = platformData(plat)
 		}
 	}
-	p.Engine, err = policy.Compile(append(modules, repoMods...), data)
+	p.Engine, err = compiled.Compile(append(modules, repoMods...), data)
 	if err != nil {
 		return nil, err
 	}
