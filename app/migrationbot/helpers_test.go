@@ -17,6 +17,7 @@ import (
 	"github.com/dipdev/dip/app/migrationbot"
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
+	"github.com/dipdev/dip/internal/gittest"
 	"github.com/dipdev/dip/platform"
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/vcstest"
@@ -130,17 +131,7 @@ func (o *origin) commit(branch, msg string, files map[string]string) string {
 	} else {
 		o.git(o.work, "checkout", "-q", "-B", branch)
 	}
-	for name, body := range files {
-		p := filepath.Join(o.work, filepath.FromSlash(name))
-		if body == "" {
-			os.Remove(p)
-			continue
-		}
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			o.t.Fatal(err)
-		}
-	}
+	gittest.WriteFiles(o.t, o.work, files)
 	o.git(o.work, "add", "-A")
 	o.git(o.work, "commit", "-q", "--allow-empty", "-m", msg)
 	o.git(o.work, "push", "-q", "origin", "HEAD:refs/heads/"+branch)

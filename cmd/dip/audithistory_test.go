@@ -18,6 +18,7 @@ import (
 	"github.com/dipdev/dip/app/pipeline"
 	"github.com/dipdev/dip/app/repocache"
 	"github.com/dipdev/dip/app/server"
+	"github.com/dipdev/dip/internal/gittest"
 	policybundle "github.com/dipdev/dip/policy-bundle"
 	"github.com/dipdev/dip/vcs"
 	"github.com/dipdev/dip/vcs/gitfs"
@@ -135,21 +136,7 @@ func (hs *history) commit(branch, msg string, files map[string]string) string {
 // write sets files of the work tree; an empty content removes the file.
 func (hs *history) write(files map[string]string) {
 	hs.t.Helper()
-	for name, body := range files {
-		p := filepath.Join(hs.work, filepath.FromSlash(name))
-		if body == "" {
-			if err := os.Remove(p); err != nil {
-				hs.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			hs.t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			hs.t.Fatal(err)
-		}
-	}
+	gittest.WriteFiles(hs.t, hs.work, files)
 }
 
 // pull opens pull request n by author with files, merges it into main with

@@ -56,19 +56,26 @@ func (r *Repo) Git(dir string, args ...string) string {
 // content removes the file.
 func (r *Repo) Write(files map[string]string) {
 	r.t.Helper()
+	WriteFiles(r.t, r.Work, files)
+}
+
+// WriteFiles sets files below dir, by slash-separated path, making the
+// directories they need; an empty content removes the file.
+func WriteFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
 	for name, body := range files {
-		p := filepath.Join(r.Work, filepath.FromSlash(name))
+		p := filepath.Join(dir, filepath.FromSlash(name))
 		if body == "" {
 			if err := os.Remove(p); err != nil {
-				r.t.Fatal(err)
+				t.Fatal(err)
 			}
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			r.t.Fatal(err)
+			t.Fatal(err)
 		}
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			r.t.Fatal(err)
+			t.Fatal(err)
 		}
 	}
 }
