@@ -1,5 +1,5 @@
-// Command dip validates, renders and checks a platform repo, and serves the
-// GitHub App and GitLab integration.
+// Command dip validates, renders, checks, migrates and audits a platform
+// repo, and serves the GitHub App and GitLab integration.
 package main
 
 import (
@@ -75,8 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Use:   "dip",
 		Short: "Pull-request-driven GitOps for an internal developer platform",
 		Long: "dip validates platform requests, renders them into Terraform and Kubernetes\n" +
-			"manifests, checks them against policies and scanners, and serves the\n" +
-			"GitHub App that reports all of it on pull requests.",
+			"manifests, checks them against policies and scanners, migrates them to new\n" +
+			"blueprint versions, reads back the audit trail of what was rendered, and\n" +
+			"serves the GitHub App and the GitLab integration that report all of it on\n" +
+			"pull and merge requests and open the migration pull requests.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
