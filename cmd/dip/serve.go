@@ -60,9 +60,13 @@ func serveCmd() *cobra.Command {
 			"checks dip/validate, dip/policy, dip/scan and dip/render on pull requests (check\n" +
 			"runs) and merge requests (commit statuses, a report note and a thread per\n" +
 			"finding), and commits the rendered output of every merge to the output branch\n" +
-			"with an audit trail. Every flag may instead be given by its DIP_* variable\n" +
-			"(shown with each flag); flags win. It also serves GET /healthz, /readyz and\n" +
-			"/metrics, and stops gracefully on SIGTERM.",
+			"with an audit trail. After each render, and on every reconcile sweep, it opens\n" +
+			"and keeps up to date the pull or merge requests that migrate requests on\n" +
+			"deprecated blueprint versions (spec.migrations of platform.yaml), with one\n" +
+			"tracking issue per repository. Every flag may instead be given by its DIP_*\n" +
+			"variable (shown with each flag); flags win. It also serves GET /healthz,\n" +
+			"/readyz and /metrics, GET /audit with --audit-token, and stops gracefully on\n" +
+			"SIGTERM.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := applyEnv(cmd.Flags()); err != nil {
