@@ -3,7 +3,10 @@
 // gitlab packages translate to and from it.
 package vcs
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Host names a code host.
 type Host string
@@ -101,7 +104,9 @@ const (
 	EventPush EventKind = "push"
 	// EventMigrate asks the migration bot to bring the migration pull
 	// requests of the default branch (Ref) in line with its head; dip
-	// queues it after each push's render and on the reconcile sweep.
+	// queues it after each push's render and on the reconcile sweep, and a
+	// webhook sends it when one of the bot's pull requests is closed
+	// (without Ref: the run is not tied to a head of the branch).
 	EventMigrate EventKind = "migrate"
 	// EventInstallation is an App installed, removed or given repositories.
 	EventInstallation EventKind = "installation"
@@ -142,4 +147,18 @@ type Event struct {
 	Commenter string `json:"commenter,omitempty"`
 	// Repos lists repositories an installation event adds.
 	Repos []Repo `json:"repos,omitempty"`
+}
+
+// Branch prefixes of the migration bot's pull requests: requests grouped
+// by team are on MigrationTeamPrefix<codemod>/<team>, one request alone on
+// MigrationRequestPrefix<codemod>/<team>/<name>.
+const (
+	MigrationTeamPrefix    = "dip/migrate/"
+	MigrationRequestPrefix = "dip/migrate-request/"
+)
+
+// IsMigrationBranch reports whether branch is named as the migration
+// bot's branches are.
+func IsMigrationBranch(branch string) bool {
+	return strings.HasPrefix(branch, MigrationTeamPrefix) || strings.HasPrefix(branch, MigrationRequestPrefix)
 }

@@ -70,6 +70,15 @@ func pullRequestEvent(p *slimPullRequestEvent) (vcs.Event, bool) {
 	}
 	switch ev.Action {
 	case "opened", "synchronize", "reopened", "ready_for_review":
+	case "closed":
+		// One of the migration bot's pull requests, closed or merged: the
+		// bot takes note at once (a decline, a slot under the limits)
+		// instead of at the next sweep.
+		if ev.PullRequest == nil || ev.PullRequest.Fork || !vcs.IsMigrationBranch(ev.PullRequest.HeadRef) {
+			return ev, false
+		}
+		ev.Kind = vcs.EventMigrate
+		return ev, true
 	case "edited":
 		// Only a new base changes what the checks judge.
 		if p.Changes == nil || p.Changes.Base == nil {

@@ -125,6 +125,8 @@ func TestGitHubEvents(t *testing.T) {
 		{"pull_request_reopened_fork_deleted", "pull_request", ptr(withSender(check("pull_request", "reopened", forkGone), "mallory"))},
 		{"pull_request_edited_title", "pull_request", nil},
 		{"pull_request_closed", "pull_request", nil},
+		{"pull_request_closed_migration", "pull_request", ptr(closedMigration())},
+		{"pull_request_closed_migration_fork", "pull_request", nil},
 		{"pull_request_labeled", "pull_request", nil},
 
 		{"check_suite_requested", "check_suite", ptr(check("check_suite", "requested", suitePR()))},
@@ -186,6 +188,16 @@ func TestGitHubEvents(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// closedMigration is the migration bot's pull request 42 closed: a run of
+// the bot, tied to no head of the default branch.
+func closedMigration() vcs.Event {
+	pr := pr42(headSHA)
+	pr.HeadRef = "dip/migrate/postgresdatabase-v1-to-v2/payments"
+	ev := check("pull_request", "closed", pr)
+	ev.Kind = vcs.EventMigrate
+	return ev
+}
 
 func TestGitHubCheckRunOfAnyAppWithoutAppID(t *testing.T) {
 	q := &queue{}

@@ -147,7 +147,8 @@ func mergeRequest(m *glMergeRequest) *vcs.PullRequest {
 // mergeRequestHook checks a merge request opened, reopened, given new
 // commits (an update with oldrev) or retargeted. A title or label change,
 // an approval, a close and a merge change nothing dip judges: the merge's
-// push to the target branch is what renders.
+// push to the target branch is what renders. A close or merge of one of
+// the migration bot's merge requests runs the bot.
 func mergeRequestHook(p *glMergeRequestHook) (vcs.Event, bool) {
 	m := &p.ObjectAttributes
 	ev := vcs.Event{Action: m.Action, Repo: project(p.Project), Sender: p.User.Username, PullRequest: mergeRequest(m), SHA: m.LastCommit.ID}
@@ -156,6 +157,11 @@ func mergeRequestHook(p *glMergeRequestHook) (vcs.Event, bool) {
 	}
 	_, retargeted := p.Changes["target_branch"]
 	switch {
+	case (m.Action == "close" || m.Action == "merge") && !ev.PullRequest.Fork && vcs.IsMigrationBranch(m.SourceBranch):
+		// One of the migration bot's merge requests, closed or merged:
+		// the bot takes note at once instead of at the next sweep.
+		ev.Kind = vcs.EventMigrate
+		return ev, true
 	case m.State != "" && m.State != "opened":
 		return ev, false
 	case m.Action == "open", m.Action == "reopen":

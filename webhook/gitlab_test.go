@@ -57,6 +57,13 @@ func glPull(fork bool) *vcs.PullRequest {
 		HeadSHA: head, HeadRef: "add-queue", BaseRef: "main", Fork: fork, Title: "Add the refunds queue"}
 }
 
+// glMigration is merge request 7 on one of the migration bot's branches.
+func glMigration(fork bool) *vcs.PullRequest {
+	p := glPull(fork)
+	p.HeadRef = "dip/migrate/service-v1-to-v2/payments"
+	return p
+}
+
 func TestGitLabToken(t *testing.T) {
 	body := gitlabFixture(t, "merge_request_open")
 	for _, tc := range []struct{ name, token string }{
@@ -117,6 +124,12 @@ func TestGitLabEvents(t *testing.T) {
 		{"merge_request_update_title", "Merge Request Hook", http.StatusOK, nil},
 		{"merge_request_close", "Merge Request Hook", http.StatusOK, nil},
 		{"merge_request_merge", "Merge Request Hook", http.StatusOK, nil},
+		// The migration bot's merge request closed or merged runs the bot.
+		{"merge_request_close_migration", "Merge Request Hook", http.StatusAccepted, &vcs.Event{
+			Kind: vcs.EventMigrate, Action: "close", Repo: glRepo, SHA: head, Sender: "alice", PullRequest: glMigration(false)}},
+		{"merge_request_merge_migration", "Merge Request Hook", http.StatusAccepted, &vcs.Event{
+			Kind: vcs.EventMigrate, Action: "merge", Repo: glRepo, SHA: head, Sender: "alice", PullRequest: glMigration(false)}},
+		{"merge_request_close_migration_fork", "Merge Request Hook", http.StatusOK, nil},
 		{"merge_request_approved", "Merge Request Hook", http.StatusOK, nil},
 		{"push_default_branch", "Push Hook", http.StatusAccepted, &vcs.Event{
 			Kind: vcs.EventPush, Repo: glRepo, SHA: glMergeSHA, Ref: "main", Sender: "alice"}},

@@ -21,8 +21,8 @@ import (
 // so that no branch of one grouping is ever a directory of a branch of the
 // other (git cannot have both a/b and a/b/c).
 const (
-	teamPrefix    = "dip/migrate/"
-	requestPrefix = "dip/migrate-request/"
+	teamPrefix    = vcs.MigrationTeamPrefix
+	requestPrefix = vcs.MigrationRequestPrefix
 )
 
 // group is the requests one pull request migrates: one codemod (the last

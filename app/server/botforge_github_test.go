@@ -145,6 +145,12 @@ func (f githubBot) comments(n int) []string {
 	return out
 }
 
+func (f githubBot) closed(d *dip, p botPull, sha, delivery string) int {
+	payload := f.e.pullRequestPayload(p.number, p.head, sha, "closed", false)
+	payload["sender"] = map[string]any{"login": "a-person"}
+	return d.deliver(f.e.t, "pull_request", delivery, payload)
+}
+
 func (f githubBot) push(d *dip, before, after, delivery string) int {
 	return d.deliver(f.e.t, "push", delivery, f.e.pushPayload(before, after))
 }

@@ -109,6 +109,12 @@ func (f gitlabBot) comments(n int) []string {
 	return out
 }
 
+func (f gitlabBot) closed(d *dip, p botPull, sha, delivery string) int {
+	hook := f.mergeRequestHook(p.number, p.head, sha, "close", false)
+	hook["object_attributes"].(map[string]any)["state"] = "closed"
+	return deliverGitLab(f.e.t, d, "Merge Request Hook", delivery, hook)
+}
+
 func (f gitlabBot) push(d *dip, before, after, delivery string) int {
 	return deliverGitLab(f.e.t, d, "Push Hook", delivery, f.pushHook(before, after))
 }

@@ -44,6 +44,9 @@ type botForge interface {
 	comments(n int) []string
 	// push delivers the webhook of a push of after (from before) to main.
 	push(d *dip, before, after, delivery string) int
+	// closed delivers the webhook of pull request p closed unmerged, its
+	// branch at sha.
+	closed(d *dip, p botPull, sha, delivery string) int
 	// ref is how the host's Markdown names pull request n: #n, !n.
 	ref(n int) string
 }

@@ -312,10 +312,16 @@ func (e *env) repoPayload() map[string]any {
 // pull_request payload of action.
 func (e *env) pullRequest(n int, branch, sha, action string, fork bool) map[string]any {
 	e.remote.pull(n, sha)
-	author := "dev" + fmt.Sprint(n)
 	e.gh.AddPullRequest(owner+"/"+repoName, vcs.PullRequest{
-		Number: n, Author: author, HeadSHA: sha, HeadRef: branch, BaseSHA: e.main, BaseRef: "main", Fork: fork,
+		Number: n, Author: "dev" + fmt.Sprint(n), HeadSHA: sha, HeadRef: branch, BaseSHA: e.main, BaseRef: "main", Fork: fork,
 	})
+	return e.pullRequestPayload(n, branch, sha, action, fork)
+}
+
+// pullRequestPayload is the pull_request delivery of action on pull
+// request n, by dev<n>, from branch at sha, as GitHub sends it.
+func (e *env) pullRequestPayload(n int, branch, sha, action string, fork bool) map[string]any {
+	author := "dev" + fmt.Sprint(n)
 	headRepo := e.repoPayload()
 	if fork {
 		headRepo = map[string]any{"id": 99999, "full_name": "someone/platform", "name": "platform"}

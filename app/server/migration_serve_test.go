@@ -69,6 +69,44 @@ func TestMigrationPullRequestsAreChecked(t *testing.T) {
 	}
 }
 
+// A person closes one of the bot's pull requests: its webhook runs the bot
+// at once, which lists the migration as ignored in the tracking issue,
+// with no reconcile sweep in between.
+func TestClosedMigrationPullRequestRunsTheBot(t *testing.T) {
+	t.Parallel()
+	for _, k := range botForgeKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			e := newBotEnv(t, k.new, "{maxNewPullRequestsPerHour: 10}")
+			d := e.f.start(dipOptions{reconcile: time.Hour, now: e.clock.now})
+			var db botPull
+			waitFor(t, time.Minute, "three migration pull requests", func() bool {
+				prs := e.f.pulls()
+				for _, p := range prs {
+					if p.head == paymentsDB {
+						db = p
+					}
+				}
+				return len(prs) == 3 && len(e.f.issues()) == 1
+			})
+			waitFor(t, time.Minute, "the first bot run to end", func() bool {
+				return strings.Contains(d.logs.String(), `"msg":"migration bot done"`)
+			})
+			e.f.closePull(db.number)
+			if got := e.f.closed(d, db, e.tip(paymentsDB), newDeliveryID()); got != 202 {
+				t.Fatalf("the close's delivery answered %d, want 202", got)
+			}
+			waitFor(t, time.Minute, "the tracking issue to list the closed pull request", func() bool {
+				body := e.f.issues()[0].body
+				return strings.Contains(body, "## Ignored") && strings.Contains(body, e.f.ref(db.number))
+			})
+			if n := countLines(d.logs.String(), "reconcile sweep done"); n != 1 {
+				t.Errorf("%d sweeps: the close was noticed by a sweep, not by its webhook", n)
+			}
+		})
+	}
+}
+
 // Two replicas on one PostgreSQL database, each with one worker, are
 // given a run of the migration bot on the same repository at the same
 // moment: one runs while the other waits for the repository's lease, so
