@@ -125,6 +125,18 @@ func (s *Server) listCommitPulls(w http.ResponseWriter, r *http.Request, inst in
 	writeJSON(w, http.StatusOK, nonNil(list[lo:hi]))
 }
 
+// headOf is p's head commit: the branch's tip while p is open, when the
+// server knows the refs of its repositories, else the commit p was given.
+// s.mu is held.
+func (s *Server) headOf(rp *repo, p *pull) string {
+	if s.refs != nil && p.state == "open" && !p.Fork {
+		if sha, ok := s.refs(rp.FullName(), p.HeadRef); ok {
+			return sha
+		}
+	}
+	return p.HeadSHA
+}
+
 // wirePull is p as GitHub lists it. A fork's head is in another
 // repository. The head of an open pull request of a branch of the
 // repository itself follows the branch, when the server knows its refs.
@@ -138,12 +150,7 @@ func (s *Server) wirePull(rp *repo, p *pull) map[string]any {
 			"owner": map[string]any{"login": p.Author},
 		}
 	}
-	headSHA := p.HeadSHA
-	if s.refs != nil && p.state == "open" && !p.Fork {
-		if sha, ok := s.refs(rp.FullName(), p.HeadRef); ok {
-			headSHA = sha
-		}
-	}
+	headSHA := s.headOf(rp, p)
 	labels := []map[string]any{}
 	for _, l := range p.Labels {
 		labels = append(labels, map[string]any{"name": l})

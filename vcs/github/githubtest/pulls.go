@@ -39,13 +39,16 @@ func (s *Server) SetCollaborators(fullName string, logins, teams []string) {
 	}
 }
 
-// PullRequests lists every pull request of fullName, by number.
+// PullRequests lists every pull request of fullName, by number, with the
+// head the API shows (see WithRefs).
 func (s *Server) PullRequests(fullName string) []PullRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []PullRequest
-	for _, p := range s.repo(fullName).pulls {
+	rp := s.repo(fullName)
+	for _, p := range rp.pulls {
 		pr := p.PullRequest
+		pr.HeadSHA = s.headOf(rp, p)
 		pr.Labels = slices.Clone(p.Labels)
 		pr.State = p.state
 		if !p.merged.IsZero() {
