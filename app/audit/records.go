@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -94,6 +95,12 @@ type Log struct {
 	Problems []Problem `json:"problems"`
 	// Unrendered counts the commits in range without dip's trailers.
 	Unrendered int `json:"commits_without_trailers"`
+
+	// Of a log of every record (the zero Filter), for Extend: its tip
+	// and the source commit of its last render commit.
+	whole bool
+	tip   plumbing.Hash
+	last  plumbing.Hash
 }
 
 // Records reads the records of h's render commits that f picks, in commit
@@ -101,32 +108,87 @@ type Log struct {
 // be read, and a source commit missing from r, is a Problem; the records
 // of a commit with a missing source say Unknown for what they cannot know.
 func Records(r *git.Repository, h *History, f Filter) *Log {
-	log := &Log{Branch: h.Branch, Tip: h.Tip.String(), Partial: h.Partial, Records: []Record{}, Problems: []Problem{}}
+	log := &Log{Branch: h.Branch, Tip: h.Tip.String(), Partial: h.Partial, Records: []Record{}, Problems: []Problem{},
+		whole: f == Filter{}, tip: h.Tip}
 	trees := &sourceTrees{repo: r}
-	var prev plumbing.Hash
 	start := h.window(f.Last)
 	for i, c := range h.Commits {
-		inRange := i >= start && f.keepsCommit(c)
-		if c.Trail == nil {
-			if inRange && c.Err != nil {
-				log.Problems = append(log.Problems, Problem{c.Hash.String(), c.Err.Error()})
-			} else if inRange {
-				log.Unrendered++
-			}
-			continue
-		}
-		source := plumbing.NewHash(c.Trail.Source)
-		if len(c.Trail.Source) != 40 {
-			source = plumbing.ZeroHash
-		}
-		if inRange {
-			recs, probs := commitRecords(trees, c, source, prev, f)
-			log.Records = append(log.Records, recs...)
-			log.Problems = append(log.Problems, probs...)
-		}
-		prev = source
+		log.add(trees, c, i >= start && f.keepsCommit(c), f)
 	}
 	return log
+}
+
+// add folds commit c, the next of the history, into log: its records and
+// problems when inRange, and its source commit as the one the next render
+// was compared with.
+func (log *Log) add(trees *sourceTrees, c *Commit, inRange bool, f Filter) {
+	if c.Trail == nil {
+		if inRange && c.Err != nil {
+			log.Problems = append(log.Problems, Problem{c.Hash.String(), c.Err.Error()})
+		} else if inRange {
+			log.Unrendered++
+		}
+		return
+	}
+	source := plumbing.NewHash(c.Trail.Source)
+	if len(c.Trail.Source) != 40 {
+		source = plumbing.ZeroHash
+	}
+	if inRange {
+		recs, probs := commitRecords(trees, c, source, log.last, f)
+		log.Records = append(log.Records, recs...)
+		log.Problems = append(log.Problems, probs...)
+	}
+	log.last = source
+}
+
+// maxExtend bounds the commits Extend reads; a longer way is read whole.
+const maxExtend = 10_000
+
+// Extend returns the log of tip when tip descends from the log's tip by
+// commits of one parent each — as dip serve's fast-forward renders add
+// them —, reading only those commits: the same log Records would give
+// for the whole history at tip. ok is false, and nothing is read beyond
+// what told it, when the log is not of every record (a Filter) or tip is
+// not such a descendant (a merge, a force-push, a longer way): then the
+// history must be read whole.
+func (log *Log) Extend(r *git.Repository, tip plumbing.Hash) (out *Log, ok bool, err error) {
+	if !log.whole {
+		return nil, false, nil
+	}
+	if tip == log.tip {
+		return log, true, nil
+	}
+	var added []*Commit // newest first
+	for h := tip; h != log.tip; {
+		if len(added) == maxExtend {
+			return nil, false, nil
+		}
+		c, err := readCommit(r, h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("read %s: commit %s: %w", log.Branch, h, err)
+		}
+		if len(c.Parents) != 1 {
+			return nil, false, nil
+		}
+		added = append(added, c)
+		h = c.Parents[0]
+	}
+	out = &Log{
+		Branch: log.Branch, Tip: tip.String(), Partial: log.Partial, Unrendered: log.Unrendered,
+		// Clipped, so that appending copies: the log extended stays as
+		// it was for whoever still reads it.
+		Records: slices.Clip(log.Records), Problems: slices.Clip(log.Problems),
+		whole: true, tip: tip, last: log.last,
+	}
+	trees := &sourceTrees{repo: r}
+	for i := len(added) - 1; i >= 0; i-- {
+		out.add(trees, added[i], true, Filter{})
+	}
+	return out, true, nil
 }
 
 // commitRecords are the records of one render commit.

@@ -220,15 +220,25 @@ func (a *auditAPI) trail(ctx context.Context, repo vcs.Repo) (*audit.Log, error)
 	key := co.Dir + "\x00" + tip.String()
 	a.mu.Lock()
 	log := a.logs[key]
+	prior := a.newestOf(co.Dir, branch)
 	a.mu.Unlock()
 	if log != nil {
 		return log, nil
 	}
-	h, err := audit.ReadHistory(co.Repo, branch, tip)
-	if err != nil {
-		return nil, err
+	// After a render, the branch is the trail read before plus a commit
+	// or a few: only those are read.
+	if prior != nil {
+		if ext, ok, err := prior.Extend(co.Repo, tip); err == nil && ok {
+			log = ext
+		}
 	}
-	log = audit.Records(co.Repo, h, audit.Filter{})
+	if log == nil {
+		h, err := audit.ReadHistory(co.Repo, branch, tip)
+		if err != nil {
+			return nil, err
+		}
+		log = audit.Records(co.Repo, h, audit.Filter{})
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if _, ok := a.logs[key]; !ok {
@@ -240,6 +250,17 @@ func (a *auditAPI) trail(ctx context.Context, repo vcs.Repo) (*audit.Log, error)
 		}
 	}
 	return log, nil
+}
+
+// newestOf is the trail kept last of branch in the clone at dir, or nil.
+// a.mu is held.
+func (a *auditAPI) newestOf(dir, branch string) *audit.Log {
+	for i := len(a.order) - 1; i >= 0; i-- {
+		if l := a.logs[a.order[i]]; strings.HasPrefix(a.order[i], dir+"\x00") && l.Branch == branch {
+			return l
+		}
+	}
+	return nil
 }
 
 // fetch makes the first clone of repo: its default branch, then the

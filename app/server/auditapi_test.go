@@ -138,6 +138,32 @@ func TestAuditEndpoint(t *testing.T) {
 	if n := e.gh.CountRequests(http.MethodGet, "/installation/repositories"); n != 1 {
 		t.Errorf("repositories listed %d times for a dozen requests, want 1", n)
 	}
+
+	// Another merge rendered: the trail read before, and the new record
+	// (read from the commit the render added).
+	e.remote.checkout("main")
+	sha = e.remote.commit("returns", "Add the returns queue", map[string]string{"requests/payments/returns.yaml": replaceName(validQueue, "returns")})
+	next := e.remote.merge("returns", "Merge pull request #22 from acme/returns")
+	e.gh.AddPullRequest(full, vcsPull(22, "carol", sha))
+	e.gh.MergePullRequest(full, 22)
+	e.gh.MapCommitToPulls(full, next, 22)
+	d.deliver(t, "push", "push-2", e.pushPayload(merge, next))
+	waitFor(t, time.Minute, "a third rendered commit", func() bool { return len(e.remote.commits("rendered")) == 3 })
+	var more auditAnswer
+	waitFor(t, time.Minute, "the third render in GET /audit", func() bool {
+		_, more = getAudit(t, d, q, auditToken)
+		return len(more.Records) > len(all.Records)
+	})
+	var got []string
+	for _, r := range more.Records {
+		got = append(got, r.Commit+" "+r.Request)
+	}
+	if len(more.Records) != len(all.Records)+1 || strings.Join(got[:len(want)], "\n") != strings.Join(want, "\n") {
+		t.Errorf("records after the third render:\n%s\nwant those before and one more:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r := more.Records[len(more.Records)-1]; r.Request != "requests/payments/returns.yaml" || r.Action != "created" || len(r.Pulls) != 1 || r.Pulls[0].Number != 22 {
+		t.Errorf("the third render's record: %+v", r)
+	}
 }
 
 // Without DIP_AUDIT_TOKEN there is no GET /audit.

@@ -8,10 +8,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/dipdev/dip/app/audit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -154,5 +160,97 @@ func TestAuditJSON(t *testing.T) {
 	}
 	if n := len(log.Records[len(log.Records)-1].Pulls); n != 2 {
 		t.Errorf("the last render records %d pull requests, want 2 (two merges, one push)", n)
+	}
+}
+
+// TestAuditLogExtends reads the records of the golden history at every
+// commit of the output branch and extends each to the tip, as dip serve's
+// GET /audit does after a render: the same log as reading the whole
+// history at the tip. A merge on the output branch is not extended.
+func TestAuditLogExtends(t *testing.T) {
+	t.Parallel()
+	hs := buildHistory(t, true)
+	r, err := git.PlainOpen(hs.bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := audit.ResolveBranch(r, "rendered")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := func(tip plumbing.Hash) *audit.Log {
+		t.Helper()
+		h, err := audit.ReadHistory(r, "rendered", tip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return audit.Records(r, h, audit.Filter{})
+	}
+	want := whole(out.Tip)
+	h, err := audit.ReadHistory(r, "rendered", out.Tip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extended := 0
+	for _, c := range h.Commits {
+		base, before := whole(c.Hash), whole(c.Hash)
+		got, ok, err := base.Extend(r, out.Tip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			continue // a merge between c and the tip
+		}
+		extended++
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(audit.Log{})); diff != "" {
+			t.Errorf("extended from %s (-whole +extended):\n%s", c.Hash, diff)
+		}
+		// What the log was extended from is left as it was.
+		if diff := cmp.Diff(before, base, cmpopts.IgnoreUnexported(audit.Log{})); diff != "" {
+			t.Errorf("extending changed the log of %s:\n%s", c.Hash, diff)
+		}
+	}
+	if extended < len(h.Commits)/2 {
+		t.Errorf("extended from %d of %d commits", extended, len(h.Commits))
+	}
+
+	// Two extensions of one log, to the tip and to another child of its
+	// tip, do not share what they add.
+	n, last := -1, -1 // the first and the last render commits
+	for i, c := range h.Commits {
+		if c.Trail != nil {
+			last = i
+			if n < 0 {
+				n = i
+			}
+		}
+	}
+	from := whole(h.Commits[n].Hash)
+	from.Records = slices.Grow(from.Records, 64) // room an append could share
+	toTip, ok, err := from.Extend(r, out.Tip)
+	if err != nil || !ok {
+		t.Fatalf("extend from the middle: %v %v", ok, err)
+	}
+	snapshot := whole(out.Tip)
+	fork := hs.git(hs.bare, "commit-tree", out.Tip.String()+"^{tree}", "-p", h.Commits[n].Hash.String(),
+		"-m", hs.git(hs.bare, "log", "-1", "--format=%B", h.Commits[last].Hash.String()))
+	if _, ok, err := from.Extend(r, plumbing.NewHash(fork)); err != nil || !ok {
+		t.Fatalf("extend to another child: %v %v", ok, err)
+	}
+	if diff := cmp.Diff(snapshot, toTip, cmpopts.IgnoreUnexported(audit.Log{})); diff != "" {
+		t.Errorf("a second extension changed the first:\n%s", diff)
+	}
+
+	// A filtered log, and a tip that merges, are read whole.
+	hf, _ := audit.ReadHistory(r, "rendered", h.Commits[0].Hash)
+	if _, ok, _ := audit.Records(r, hf, audit.Filter{Team: "payments"}).Extend(r, out.Tip); ok {
+		t.Errorf("a filtered log was extended")
+	}
+	merge := hs.git(hs.bare, "commit-tree", out.Tip.String()+"^{tree}", "-p", out.Tip.String(), "-p", h.Commits[0].Hash.String(), "-m", "Merge by a person")
+	if _, ok, _ := want.Extend(r, plumbing.NewHash(merge)); ok {
+		t.Errorf("a merge was extended over")
+	}
+	if got, ok, _ := want.Extend(r, out.Tip); !ok || got != want {
+		t.Errorf("extending to its own tip gave another log")
 	}
 }
