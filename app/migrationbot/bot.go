@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -154,6 +155,19 @@ func (b *Bot) Run(ctx context.Context, repo vcs.Repo) (*Result, error) {
 		return res, errors.Join(errs...)
 	}
 
+	// The tracking issue is the bot's memory: without it a later run would
+	// not know what a person declined, nor what this hour opened. So it is
+	// made before the first pull request, and a run that cannot make it
+	// (issues turned off, say) opens none.
+	if tr.issue == nil && slices.ContainsFunc(ds, func(d decision) bool { return d.action == open }) {
+		rep.open = openReports(ds)
+		is, err := b.Forge.CreateIssue(ctx, repo, vcs.NewIssue{Title: issueTitle, Body: rep.body(mem.pruned(b.now())), Labels: []string{Label}})
+		if err != nil {
+			return nil, errors.Join(append(errs, fmt.Errorf("open the migrations tracking issue, which must exist before any migration pull request: %w", err))...)
+		}
+		log.Info("migrations tracking issue opened", "issue", is.Number)
+		tr.issue = &is
+	}
 	for i := range ds {
 		if err := b.act(ctx, log, repo, &ds[i], commits[i], &mem, res); err != nil {
 			errs = append(errs, err)

@@ -1,6 +1,9 @@
 package migrationbot_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,7 +41,9 @@ func TestLifecycle(t *testing.T) {
 	if got := strings.Join(res.Opened, " "); got != dbBranch+" "+svcBranch {
 		t.Fatalf("opened %q", got)
 	}
-	if got := methods(writes); got != "CreatePullRequest RequestReviewers CreatePullRequest RequestReviewers CreateIssue" {
+	// The tracking issue first: the bot opens no pull request it could not
+	// remember.
+	if got := methods(writes); got != "CreateIssue CreatePullRequest RequestReviewers CreatePullRequest RequestReviewers EditIssue" {
 		t.Errorf("first run's writes: %s", got)
 	}
 	db := e.pull(dbBranch)
@@ -73,7 +78,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("%d issues", len(issues))
 	}
 	for _, want := range []string{"3 requests are on deprecated blueprint versions", "| PostgresDatabase dip/v1 → dip/v2 | 2 |",
-		"#1 `" + dbBranch + "`: 2 requests, 1 of them changing rendered infrastructure: review",
+		fmt.Sprintf("#%d `%s`: 2 requests, 1 of them changing rendered infrastructure: review", db.Number, dbBranch),
 		"## Cannot be migrated", "`requests/c/odd.yaml:3`: an alias into spec.size"} {
 		if !strings.Contains(issues[0].Body, want) {
 			t.Errorf("tracking issue lacks %q:\n%s", want, issues[0].Body)
@@ -144,6 +149,32 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
+// Where the tracking issue cannot be opened (issues turned off), the bot
+// opens no pull request: it could not remember what a person declines,
+// nor what it opened this hour. Once the issue can be made, it goes on.
+func TestNoPullRequestWithoutTrackingIssue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, lifecycleFiles())
+	off := errors.New("410 Issues are disabled for this repo")
+	e.fake.SetError(vcstest.MethodCreateIssue, off)
+	for range 2 {
+		res, err := e.bot.Run(context.Background(), e.repo)
+		if !errors.Is(err, off) {
+			t.Fatalf("run: %v, want the host's refusal", err)
+		}
+		if res != nil && len(res.Opened) > 0 {
+			t.Errorf("opened %v without a tracking issue", res.Opened)
+		}
+		if prs := e.fake.PullRequests(e.full); len(prs) > 0 {
+			t.Fatalf("%d pull requests opened without a tracking issue", len(prs))
+		}
+	}
+	e.fake.SetError(vcstest.MethodCreateIssue, nil)
+	if res, _ := e.run(); len(res.Opened) != 2 || len(e.issues()) != 1 {
+		t.Errorf("once issues work: opened %v, %d issues", res.Opened, len(e.issues()))
+	}
+}
+
 // A pull request a person closes unmerged is not proposed again; a new
 // request on the old version gets a new one.
 func TestClosedUnmergedIsRespected(t *testing.T) {
@@ -157,7 +188,7 @@ func TestClosedUnmergedIsRespected(t *testing.T) {
 		t.Fatalf("after a close: opened %v, writes %s", res.Opened, methods(writes))
 	}
 	body := e.issues()[0].Body
-	for _, want := range []string{"## Ignored", "`requests/a/db1.yaml` to dip/v2: #1", "`requests/a/db2.yaml` to dip/v2: #1"} {
+	for _, want := range []string{"## Ignored", fmt.Sprintf("`requests/a/db1.yaml` to dip/v2: #%d", db.Number), fmt.Sprintf("`requests/a/db2.yaml` to dip/v2: #%d", db.Number)} {
 		if !strings.Contains(body, want) {
 			t.Errorf("tracking issue lacks %q:\n%s", want, body)
 		}
