@@ -159,12 +159,11 @@ func (b *Bot) track(ctx context.Context, log *slog.Logger, repo vcs.Repo, tr tra
 		if rep.empty() {
 			return nil
 		}
-		is, err := b.Forge.CreateIssue(ctx, repo, vcs.NewIssue{Title: issueTitle, Body: rep.body(pruned), Labels: []string{Label}})
+		is, err := b.openTracking(ctx, log, repo, rep.body(pruned))
 		if err != nil {
-			return fmt.Errorf("open the migrations tracking issue: %w", err)
+			return err
 		}
 		res.TrackingIssue = is.Number
-		log.Info("migrations tracking issue opened", "issue", is.Number)
 		return nil
 	}
 	res.TrackingIssue = tr.issue.Number
@@ -176,6 +175,16 @@ func (b *Bot) track(ctx context.Context, log *slog.Logger, repo vcs.Repo, tr tra
 	}
 	log.Info("migrations tracking issue updated", "issue", tr.issue.Number)
 	return nil
+}
+
+// openTracking opens the migrations tracking issue with body.
+func (b *Bot) openTracking(ctx context.Context, log *slog.Logger, repo vcs.Repo, body string) (*vcs.Issue, error) {
+	is, err := b.Forge.CreateIssue(ctx, repo, vcs.NewIssue{Title: issueTitle, Body: body, Labels: []string{Label}})
+	if err != nil {
+		return nil, fmt.Errorf("open the migrations tracking issue: %w", err)
+	}
+	log.Info("migrations tracking issue opened", "issue", is.Number)
+	return &is, nil
 }
 
 // openReports lists the pull requests open after the run's decisions.

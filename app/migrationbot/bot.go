@@ -161,12 +161,11 @@ func (b *Bot) Run(ctx context.Context, repo vcs.Repo) (*Result, error) {
 	// (issues turned off, say) opens none.
 	if tr.issue == nil && slices.ContainsFunc(ds, func(d decision) bool { return d.action == open }) {
 		rep.open = openReports(ds)
-		is, err := b.Forge.CreateIssue(ctx, repo, vcs.NewIssue{Title: issueTitle, Body: rep.body(mem.pruned(b.now())), Labels: []string{Label}})
+		is, err := b.openTracking(ctx, log, repo, rep.body(mem.pruned(b.now())))
 		if err != nil {
-			return nil, errors.Join(append(errs, fmt.Errorf("open the migrations tracking issue, which must exist before any migration pull request: %w", err))...)
+			return nil, errors.Join(append(errs, fmt.Errorf("no migration pull request without a tracking issue: %w", err))...)
 		}
-		log.Info("migrations tracking issue opened", "issue", is.Number)
-		tr.issue = &is
+		tr.issue = is
 	}
 	for i := range ds {
 		if err := b.act(ctx, log, repo, &ds[i], commits[i], &mem, res); err != nil {
@@ -185,7 +184,7 @@ func (b *Bot) Run(ctx context.Context, repo vcs.Repo) (*Result, error) {
 func migrationPulls(prs []vcs.PullRequest, base string) map[string]*openPull {
 	out := map[string]*openPull{}
 	for _, pr := range prs {
-		if pr.Fork || pr.BaseRef != base || !isBotBranch(pr.HeadRef) {
+		if pr.Fork || pr.BaseRef != base || !vcs.IsMigrationBranch(pr.HeadRef) {
 			continue
 		}
 		if have, ok := out[pr.HeadRef]; ok && have.Number < pr.Number {
@@ -240,7 +239,7 @@ func (b *Bot) observe(ctx context.Context, repo vcs.Repo, mem *memory, pulls map
 		var meta pullMeta
 		hasMeta := decodeMeta(pr.Body, pullMarker, &meta)
 		switch {
-		case pr.State == vcs.StateOpen && (pr.Fork || pr.BaseRef != repo.DefaultBranch || !isBotBranch(pr.HeadRef)):
+		case pr.State == vcs.StateOpen && (pr.Fork || pr.BaseRef != repo.DefaultBranch || !vcs.IsMigrationBranch(pr.HeadRef)):
 			// Retargeted by a person: no longer the bot's to update.
 		case pr.State == vcs.StateOpen:
 			// The list was read before it was opened again.

@@ -34,7 +34,7 @@ func botBranches(co *repocache.Checkout) (map[string]plumbing.Hash, error) {
 	out := map[string]plumbing.Hash{}
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
 		name, ok := strings.CutPrefix(ref.Name().String(), local)
-		if ok && isBotBranch(name) && ref.Type() == plumbing.HashReference {
+		if ok && vcs.IsMigrationBranch(name) && ref.Type() == plumbing.HashReference {
 			out[name] = ref.Hash()
 		}
 		return nil

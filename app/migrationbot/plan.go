@@ -95,11 +95,6 @@ func groupFiles(files []pipeline.MigratedFile, by string, isDeclined func(migrat
 	return out
 }
 
-// isBotBranch reports whether branch is named as the bot names its own.
-func isBotBranch(branch string) bool {
-	return strings.HasPrefix(branch, teamPrefix) || strings.HasPrefix(branch, requestPrefix)
-}
-
 // refPart makes s one element of a branch name git accepts: letters,
 // digits, -, _ and . only, no leading dot or dash, no "..", no ".lock"
 // ending, at most 100 bytes.
